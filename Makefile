@@ -1,0 +1,25 @@
+# The two commands of s3graph: `make run` (the main job) and `make test` (the whole suite).
+# Both install what they need (uv, the locked Python dependencies, the Neo4j launcher).
+
+UV := python3 -m uv
+PYTEST_ARGS ?=
+
+.PHONY: run test lint deps
+
+deps:
+	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
+	$(UV) sync --frozen
+
+run: deps
+	$(UV) run s3graph db start
+	$(UV) run s3graph db init
+	$(UV) run s3graph load all
+	$(UV) run s3graph db status
+
+lint: deps
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy
+
+test: lint
+	$(UV) run pytest $(PYTEST_ARGS)

@@ -1,0 +1,212 @@
+"""The ``s3graph`` command line."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from api.context import cli_driver
+from graph.errors import NotFound, S3GraphError
+from graph.local import LocalNeo4j
+from graph.schema import apply_schema
+from graph.settings import get_settings
+from loaders.pipeline import run_loader
+from loaders.registry import LOADER_NAMES, LOADERS, entry
+from queries.stats import graph_stats
+
+console = Console()
+err_console = Console(stderr=True)
+
+app = typer.Typer(
+    help="s3graph: a knowledge graph of European regions, clusters and support networks, "
+    "for finding partnership paths from developed to less developed regions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Manage the database: the local Neo4j server and the graph schema.")
+app.add_typer(db_app, name="db")
+
+
+# -- db ---------------------------------------------------------------------------------------
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the local Neo4j (built on first use); does nothing if NEO4J_URI points elsewhere."""
+    settings = get_settings()
+    if not settings.uses_local_server:
+        console.print(f"NEO4J_URI is set ({settings.neo4j_uri}): no local server is started.")
+        return
+    local = LocalNeo4j(settings)
+    before = local.status()
+    if before.running:
+        console.print(f"The local Neo4j is already running (pid {before.pid}, {local.uri}).")
+        return
+    started = time.monotonic()
+    with console.status("Starting the local Neo4j (the first start builds it with Maven)..."):
+        status = local.start()
+    console.print(
+        f"[green]Started[/green] the local Neo4j on {local.uri} (pid {status.pid}) in "
+        f"{time.monotonic() - started:.1f} s; data in {status.data_dir}, log in {status.log_file}"
+    )
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the local Neo4j cleanly (SIGTERM)."""
+    local = LocalNeo4j(get_settings())
+    if local.stop():
+        console.print("Stopped the local Neo4j.")
+    else:
+        console.print("The local Neo4j was not running.")
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Say whether the database answers, where it is, and what it holds."""
+    settings = get_settings()
+    if settings.uses_local_server:
+        status = LocalNeo4j(settings).status()
+        console.print(f"Local Neo4j: {status.message} (port {status.port}, data {status.data_dir})")
+        if not status.running:
+            raise typer.Exit(1)
+    else:
+        console.print(f"Neo4j: {settings.neo4j_uri} (NEO4J_URI)")
+    with cli_driver(settings) as driver:
+        records, _, _ = driver.execute_query(
+            "MATCH (n) RETURN count(n) AS nodes", database_=settings.neo4j_database
+        )
+        console.print(f"Connected; the graph holds {records[0]['nodes']:,} nodes.")
+
+
+@db_app.command("init")
+def db_init() -> None:
+    """Create every constraint and index of the graph schema (idempotent)."""
+    settings = get_settings()
+    with cli_driver(settings) as driver:
+        count = apply_schema(driver, settings.neo4j_database)
+    console.print(f"Schema applied: {count} constraints and indexes are in place.")
+
+
+# -- load -------------------------------------------------------------------------------------
+
+
+@app.command("load")
+def load(
+    source: Annotated[
+        str, typer.Argument(help=f"One of: {', '.join(LOADER_NAMES)}, or 'all' (in that order).")
+    ],
+    file: Annotated[
+        Path | None,
+        typer.Option("--file", "-f", help="Read this file instead of the bundled snapshot."),
+    ] = None,
+    offline: Annotated[
+        bool, typer.Option(help="Never download; use the snapshot or the local cache.")
+    ] = True,
+) -> None:
+    """Load a source into the graph (idempotent: loading twice changes no counts)."""
+    names = list(LOADER_NAMES) if source == "all" else [entry(source).name]
+    if file is not None and len(names) > 1:
+        raise S3GraphError("--file goes with a single source, not 'all'")
+    settings = get_settings()
+    with cli_driver(settings) as driver:
+        apply_schema(driver, settings.neo4j_database)
+        summary = Table(title="Load summary")
+        for column in ("source", "rows read", "loaded", "rejected", "nodes", "relationships"):
+            summary.add_column(column, justify="right" if column != "source" else "left")
+        for name in names:
+            with Progress(
+                TextColumn("[bold]{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed:,} records"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            ) as progress:
+                task = progress.add_task(f"load {name}", total=None)
+                result = run_loader(
+                    name,
+                    settings,
+                    driver,
+                    source_path=file,
+                    offline=offline,
+                    on_batch=lambda n, t=task: progress.advance(t, n),  # type: ignore[misc]
+                )
+            report = result.report
+            summary.add_row(
+                name,
+                f"{report.rows_read:,}",
+                f"{report.rows_loaded:,}",
+                f"{report.rows_rejected:,}",
+                f"{result.stats.node_total:,}",
+                f"{result.stats.relationship_total:,}",
+            )
+            for note in report.notes:
+                console.print(f"[dim]{name}:[/dim] {note}")
+            if report.unmapped_terms:
+                terms = ", ".join(t for t, _ in report.unmapped_terms.most_common(10))
+                console.print(
+                    f"[yellow]{name}: {len(report.unmapped_terms)} terms not mapped to a domain"
+                    f"[/yellow] (most frequent: {terms})"
+                )
+            if result.rejects_file:
+                console.print(
+                    f"[yellow]{name}: {len(report.rejects)} rejects[/yellow] written to "
+                    f"{result.rejects_file}"
+                )
+        console.print(summary)
+
+
+@app.command("sources")
+def sources() -> None:
+    """List the sources that can be loaded."""
+    table = Table("source", "what", "needs")
+    for item in LOADERS:
+        table.add_row(item.name, item.description, ", ".join(item.depends_on) or "-")
+    console.print(table)
+
+
+@app.command("stats")
+def stats() -> None:
+    """Node and relationship counts by label and source, and how many organisations are
+    located in a region or were merged from several sources."""
+    settings = get_settings()
+    with cli_driver(settings) as driver:
+        result = graph_stats(driver, settings.neo4j_database)
+    nodes = Table("label", "source", "nodes", title="Nodes")
+    for row in result.nodes:
+        nodes.add_row(row.name, row.source, f"{row.count:,}")
+    rels = Table("type", "source", "relationships", title="Relationships")
+    for row in result.relationships:
+        rels.add_row(row.name, row.source, f"{row.count:,}")
+    console.print(nodes, rels)
+    console.print(
+        f"Organisations: {result.organisations:,}; located in a region: "
+        f"{result.organisations_located:,} ({result.share_located:.1%}); "
+        f"stated by several sources (merged): {result.organisations_in_several_sources:,}"
+    )
+
+
+def main() -> None:
+    """Entry point: errors that a user can fix are one line, not a traceback."""
+    try:
+        app()
+    except NotFound as exc:
+        err_console.print(f"[red]Not found:[/red] {exc}")
+        if exc.suggestions:
+            err_console.print("Did you mean: " + ", ".join(exc.suggestions))
+        sys.exit(1)
+    except S3GraphError as exc:
+        err_console.print(f"[red]Error:[/red] {exc}")
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""All configuration of s3graph in one place, read from the environment (or a `.env` file)."""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _default_home() -> Path:
+    """Follows the XDG convention: ~/.local/share/s3graph unless XDG_DATA_HOME says otherwise."""
+    import os
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "s3graph"
+
+
+class Settings(BaseSettings):
+    """Connection and runtime settings.
+
+    When ``NEO4J_URI`` is unset, s3graph uses (and starts) its own local Neo4j; when it is set,
+    it connects there and never starts a server of its own.
+    """
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
+    neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
+    neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
+    neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
+
+    home: Path = Field(
+        default_factory=_default_home, validation_alias=AliasChoices("S3GRAPH_HOME", "home")
+    )
+    local_port: int = Field(default=7687, validation_alias="S3GRAPH_NEO4J_PORT", ge=1, le=65535)
+    local_heap: str = Field(default="1g", validation_alias="S3GRAPH_NEO4J_HEAP")
+    local_pagecache: str = Field(default="256m", validation_alias="S3GRAPH_NEO4J_PAGECACHE")
+    local_start_timeout: float = Field(
+        default=180.0, validation_alias="S3GRAPH_NEO4J_START_TIMEOUT"
+    )
+    query_timeout: float = Field(default=30.0, validation_alias="S3GRAPH_QUERY_TIMEOUT", gt=0)
+
+    batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
+    data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
+    api_key: SecretStr | None = Field(default=None, validation_alias="S3GRAPH_API_KEY")
+
+    @property
+    def uses_local_server(self) -> bool:
+        return not self.neo4j_uri
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own ``Settings`` instead)."""
+    return Settings()

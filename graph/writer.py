@@ -1,0 +1,250 @@
+"""Idempotent, batched writes: ``UNWIND $rows ... MERGE`` on each label's natural key.
+
+Loaders yield ``Node`` and ``Rel`` records; this module alone turns them into Cypher. Every node
+and relationship gets provenance: ``sources`` (the names of the sources that stated it) and
+``loaded_at``. Relationships are matched on both keyed ends, so each row is two index seeks.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, LiteralString
+
+from neo4j import Driver, ManagedTransaction
+
+from graph.schema import NODE_KEYS, NodeLabel, RelType
+
+
+@dataclass(frozen=True, slots=True)
+class Node:
+    """A node stated by one source. ``source_ids`` and ``aliases`` accumulate across sources."""
+
+    label: NodeLabel
+    key: str
+    props: dict[str, Any]
+    source: str
+    source_ids: tuple[str, ...] = ()
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Rel:
+    """A relationship between two keyed nodes, stated by one source."""
+
+    type: RelType
+    start_label: NodeLabel
+    start_key: str
+    end_label: NodeLabel
+    end_key: str
+    props: dict[str, Any]
+    source: str
+
+
+Record = Node | Rel
+
+
+@dataclass(frozen=True, slots=True)
+class MissingEnd:
+    """A relationship that could not be written because one of its ends does not exist."""
+
+    rel: Rel
+    start_found: bool
+    end_found: bool
+
+
+@dataclass
+class WriteStats:
+    nodes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    relationships: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    missing_ends: list[MissingEnd] = field(default_factory=list)
+
+    @property
+    def node_total(self) -> int:
+        return sum(self.nodes.values())
+
+    @property
+    def relationship_total(self) -> int:
+        return sum(self.relationships.values())
+
+
+NODE_TEMPLATE = """
+UNWIND $rows AS row
+MERGE (n:{label} {{{key}: row.key}})
+SET n += row.props,
+    n.loaded_at = $loaded_at,
+    n.sources = CASE WHEN $source IN coalesce(n.sources, []) THEN n.sources
+                     ELSE coalesce(n.sources, []) + $source END,
+    n.source_ids = reduce(acc = coalesce(n.source_ids, []), x IN row.source_ids |
+                          CASE WHEN x IN acc THEN acc ELSE acc + x END),
+    n.aliases = reduce(acc = coalesce(n.aliases, []), x IN row.aliases |
+                       CASE WHEN x IN acc THEN acc ELSE acc + x END)
+RETURN count(*) AS written
+"""
+
+REL_TEMPLATE = """
+UNWIND $rows AS row
+MATCH (a:{start_label} {{{start_key}: row.start}})
+MATCH (b:{end_label} {{{end_key}: row.end}})
+MERGE (a)-[r:{rel_type}]->(b)
+SET r += row.props,
+    r.loaded_at = $loaded_at,
+    r.sources = CASE WHEN $source IN coalesce(r.sources, []) THEN r.sources
+                     ELSE coalesce(r.sources, []) + $source END
+RETURN count(*) AS written
+"""
+
+MISSING_ENDS_TEMPLATE = """
+UNWIND range(0, size($rows) - 1) AS i
+WITH i, $rows[i] AS row
+OPTIONAL MATCH (a:{start_label} {{{start_key}: row.start}})
+OPTIONAL MATCH (b:{end_label} {{{end_key}: row.end}})
+WITH i, a IS NOT NULL AS start_found, b IS NOT NULL AS end_found
+WHERE NOT (start_found AND end_found)
+RETURN i, start_found, end_found
+"""
+
+
+def _fill(template: str, **names: str) -> LiteralString:
+    """Fills label and type slots of a template; callers pass enum values only."""
+    return template.format(**names)  # type: ignore[return-value,unused-ignore]
+
+
+def node_query(label: NodeLabel) -> LiteralString:
+    return _fill(NODE_TEMPLATE, label=NodeLabel(label).value, key=NODE_KEYS[label])
+
+
+def rel_query(rel_type: RelType, start: NodeLabel, end: NodeLabel) -> LiteralString:
+    return _fill(
+        REL_TEMPLATE,
+        rel_type=RelType(rel_type).value,
+        start_label=NodeLabel(start).value,
+        start_key=NODE_KEYS[start],
+        end_label=NodeLabel(end).value,
+        end_key=NODE_KEYS[end],
+    )
+
+
+def missing_ends_query(start: NodeLabel, end: NodeLabel) -> LiteralString:
+    return _fill(
+        MISSING_ENDS_TEMPLATE,
+        start_label=NodeLabel(start).value,
+        start_key=NODE_KEYS[start],
+        end_label=NodeLabel(end).value,
+        end_key=NODE_KEYS[end],
+    )
+
+
+NodeGroup = tuple[NodeLabel, str]
+RelGroup = tuple[RelType, NodeLabel, NodeLabel, str]
+
+
+class GraphWriter:
+    """Buffers records per label (or type) and source, and writes each full buffer in one
+    managed transaction (retried by the driver on transient errors).
+
+    Pending nodes are always flushed before a relationship batch, so a relationship yielded
+    after its end nodes never misses them, however the batches fall.
+    """
+
+    def __init__(
+        self,
+        driver: Driver,
+        database: str | None = None,
+        batch_size: int = 5000,
+        on_batch: Callable[[int], None] | None = None,
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.batch_size = batch_size
+        self.on_batch = on_batch
+        self.loaded_at = datetime.now(UTC)
+        self.stats = WriteStats()
+        self._nodes: dict[NodeGroup, list[Node]] = defaultdict(list)
+        self._rels: dict[RelGroup, list[Rel]] = defaultdict(list)
+
+    def write(self, records: Iterable[Record]) -> WriteStats:
+        """Writes every record and returns the counts (also kept in ``self.stats``)."""
+        for record in records:
+            self.add(record)
+        self.flush()
+        return self.stats
+
+    def add(self, record: Record) -> None:
+        if isinstance(record, Node):
+            node_group = (record.label, record.source)
+            self._nodes[node_group].append(record)
+            if len(self._nodes[node_group]) >= self.batch_size:
+                self._flush_node_group(node_group)
+        else:
+            rel_group = (record.type, record.start_label, record.end_label, record.source)
+            self._rels[rel_group].append(record)
+            if len(self._rels[rel_group]) >= self.batch_size:
+                self._flush_nodes()
+                self._flush_rel_group(rel_group)
+
+    def flush(self) -> None:
+        self._flush_nodes()
+        for group in list(self._rels):
+            self._flush_rel_group(group)
+
+    def _flush_nodes(self) -> None:
+        for group in list(self._nodes):
+            self._flush_node_group(group)
+
+    def _flush_node_group(self, group: NodeGroup) -> None:
+        batch = self._nodes.pop(group, [])
+        if not batch:
+            return
+        label, source = group
+        rows = [
+            {
+                "key": n.key,
+                "props": n.props,
+                "source_ids": list(n.source_ids),
+                "aliases": list(n.aliases),
+            }
+            for n in batch
+        ]
+        written = self._run(node_query(label), rows, source)
+        self.stats.nodes[label.value] += written
+        self._report(len(batch))
+
+    def _flush_rel_group(self, group: RelGroup) -> None:
+        batch = self._rels.pop(group, [])
+        if not batch:
+            return
+        rel_type, start, end, source = group
+        rows = [{"start": r.start_key, "end": r.end_key, "props": r.props} for r in batch]
+        written = self._run(rel_query(rel_type, start, end), rows, source)
+        self.stats.relationships[rel_type.value] += written
+        if written < len(batch):
+            self._record_missing_ends(batch, rows, start, end)
+        self._report(len(batch))
+
+    def _record_missing_ends(
+        self, batch: list[Rel], rows: list[dict[str, Any]], start: NodeLabel, end: NodeLabel
+    ) -> None:
+        query = missing_ends_query(start, end)
+
+        def find(tx: ManagedTransaction) -> list[tuple[int, bool, bool]]:
+            result = tx.run(query, rows=rows)
+            return [(r["i"], r["start_found"], r["end_found"]) for r in result]
+
+        with self.driver.session(database=self.database) as session:
+            for index, start_found, end_found in session.execute_read(find):
+                self.stats.missing_ends.append(MissingEnd(batch[index], start_found, end_found))
+
+    def _run(self, query: LiteralString, rows: list[dict[str, Any]], source: str) -> int:
+        def work(tx: ManagedTransaction) -> int:
+            record = tx.run(query, rows=rows, source=source, loaded_at=self.loaded_at).single()
+            return int(record["written"]) if record else 0
+
+        with self.driver.session(database=self.database) as session:
+            return session.execute_write(work)
+
+    def _report(self, count: int) -> None:
+        if self.on_batch is not None:
+            self.on_batch(count)

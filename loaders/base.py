@@ -1,0 +1,118 @@
+"""What every loader shares: the load context, the report of rejects, and row validation.
+
+A loader is an adapter: it reads one source's published format, validates each row with a
+pydantic model and yields ``graph.writer`` records. It never writes Cypher itself.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+
+from neo4j import Driver
+from pydantic import BaseModel, ValidationError
+
+from graph.settings import Settings
+from graph.writer import Record
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Reject:
+    """One bad row: where it is, which field, and why it was refused."""
+
+    source: str
+    file: str
+    row: int
+    field: str
+    reason: str
+    value: str = ""
+
+
+@dataclass
+class LoadReport:
+    """Counts and rejects of one loader run; every row read is either loaded or rejected."""
+
+    source: str
+    rows_read: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    unmapped_terms: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+    metrics: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def rows_rejected(self) -> int:
+        return len({(r.file, r.row) for r in self.rejects if r.row > 0})
+
+    @property
+    def rows_loaded(self) -> int:
+        return self.rows_read - self.rows_rejected
+
+    def reject(self, file: str, row: int, field_name: str, reason: str, value: Any = "") -> None:
+        text = "" if value is None else str(value)
+        self.rejects.append(Reject(self.source, file, row, field_name, reason, text[:200]))
+
+    def unmapped(self, term: str) -> None:
+        self.unmapped_terms[term] += 1
+
+    def write_rejects(self, path: Path) -> Path:
+        """Writes the reject report as CSV (row, field, reason, value) and returns its path."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["source", "file", "row", "field", "reason", "value"])
+            for r in self.rejects:
+                writer.writerow([r.source, r.file, r.row, r.field, r.reason, r.value])
+        return path
+
+
+@dataclass
+class LoadContext:
+    """What a loader may use: settings, where its source is, and read access to the graph
+    (for look-ups such as matching organisations already loaded by another source)."""
+
+    settings: Settings
+    driver: Driver
+    source_path: Path | None = None
+    offline: bool = False
+
+    @property
+    def data_dir(self) -> Path:
+        return self.settings.data_dir
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.settings.home / "cache"
+
+
+class Loader(Protocol):
+    """One source. ``records`` yields nodes and relationships and fills the report."""
+
+    name: str
+    description: str
+    depends_on: tuple[str, ...]
+
+    def records(self, ctx: LoadContext, report: LoadReport) -> Iterator[Record]: ...
+
+
+def validate_rows(
+    rows: Iterable[tuple[int, dict[str, Any]]],
+    model: type[ModelT],
+    report: LoadReport,
+    file: str,
+) -> Iterator[tuple[int, ModelT]]:
+    """Yields (row number, model) for good rows; records each bad row as a reject with the
+    first failing field and pydantic's reason. Counts every row read."""
+    for row_number, raw in rows:
+        report.rows_read += 1
+        try:
+            yield row_number, model.model_validate(raw)
+        except ValidationError as exc:
+            for error in exc.errors()[:3]:
+                where = ".".join(str(p) for p in error["loc"]) or "row"
+                report.reject(file, row_number, where, error["msg"], error.get("input", ""))

@@ -1,0 +1,79 @@
+"""Test harness: a real Neo4j for the whole session.
+
+With ``NEO4J_URI`` set the tests use that database; otherwise they start the project's local
+server on a free port with a throwaway data folder, and stop it at the end. Each test that takes
+the ``graph`` fixture starts from an empty graph with the schema in place.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from neo4j import Driver
+
+from graph.connection import open_driver
+from graph.local import LocalNeo4j
+from graph.schema import apply_schema
+from graph.settings import Settings, get_settings
+
+CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def local_settings(home: Path, port: int | None = None) -> Settings:
+    return Settings(
+        S3GRAPH_HOME=home,
+        S3GRAPH_NEO4J_PORT=port or free_port(),
+        S3GRAPH_NEO4J_HEAP="768m",
+        S3GRAPH_NEO4J_PAGECACHE="128m",
+    )
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
+    if os.environ.get("NEO4J_URI"):
+        yield Settings()
+        return
+    settings = local_settings(tmp_path_factory.mktemp("s3graph-home"))
+    local = LocalNeo4j(settings)
+    local.start()
+    try:
+        yield settings
+    finally:
+        local.stop()
+
+
+@pytest.fixture(scope="session")
+def driver(settings: Settings) -> Iterator[Driver]:
+    driver = open_driver(settings)
+    apply_schema(driver, settings.neo4j_database)
+    yield driver
+    driver.close()
+
+
+@pytest.fixture
+def graph(driver: Driver, settings: Settings) -> Driver:
+    """An empty graph (schema kept) for one test."""
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run(CLEAR_GRAPH).consume()
+    return driver
+
+
+@pytest.fixture
+def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """Points the CLI (which reads the environment) at the test database."""
+    if not os.environ.get("NEO4J_URI"):
+        monkeypatch.setenv("S3GRAPH_HOME", str(settings.home))
+        monkeypatch.setenv("S3GRAPH_NEO4J_PORT", str(settings.local_port))
+    get_settings.cache_clear()
+    yield settings
+    get_settings.cache_clear()
