@@ -22,8 +22,8 @@ LOADERS: tuple[LoaderEntry, ...] = (
     LoaderEntry("domains", "loaders.domains", "shared thematic vocabulary (industrial ecosystems)"),
     LoaderEntry("regions", "loaders.nuts", "NUTS 2021 regions, countries, cohesion categories"),
     LoaderEntry("s3", "loaders.s3", "S3 priorities (Eye@RIS3 format)", ("regions", "domains")),
-    LoaderEntry("edih", "loaders.edih", "European Digital Innovation Hubs catalogue", ("regions",)),
     LoaderEntry("cordis", "loaders.cordis", "CORDIS H2020 project participations", ("regions",)),
+    LoaderEntry("edih", "loaders.edih", "European Digital Innovation Hubs catalogue", ("regions",)),
     LoaderEntry("een", "loaders.een", "Enterprise Europe Network consortia", ("regions",)),
     LoaderEntry("eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions",)),
 )
