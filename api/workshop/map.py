@@ -1,0 +1,375 @@
+"""The workshop map: NUTS 2 regions coloured by cohesion category, the proposed links drawn
+between region centroids, zoomed to the partner regions, rendered with matplotlib from the
+GISCO NUTS 2021 boundaries in the snapshot (no tiles, no internet)."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from matplotlib import patheffects
+from matplotlib.collections import PatchCollection
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import FancyArrowPatch, Patch, PathPatch
+from matplotlib.path import Path as MplPath
+from shapely.geometry import MultiPolygon, Polygon, shape
+from shapely.geometry.base import BaseGeometry
+
+from graph.errors import SourceFormatError
+
+LEVEL2_FILE = "nutsrg_2_60M_4326.json"
+LEVEL0_FILE = "nutsrg_0_60M_4326.json"
+
+# Colour-blind-safe (Okabe-Ito based) colours, one per cohesion category; the test reads them
+# back from the PNG, so they are part of the interface.
+CATEGORY_COLOURS: dict[str, str] = {
+    "more developed": "#0072B2",
+    "transition": "#E69F00",
+    "less developed": "#D55E00",
+    "no category": "#9E9E9E",
+}
+CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_COLOURS)
+SEA = "#F2F6F9"
+LAND_OUTSIDE = "#E6E6E6"
+COUNTRY_EDGE = "#4A4A4A"
+LINK_COLOUR = "#1B1B1B"
+HOME_EDGE = "#000000"
+ARC_RAD = 0.18
+
+
+def category_key(category: str | None) -> str:
+    """Every region gets one of the legend's keys: no category (outside the EU, no data) is
+    shown as such, never guessed."""
+    return category if category in CATEGORY_COLOURS else "no category"
+
+
+@dataclass(frozen=True, slots=True)
+class MapRegion:
+    """A region of the workshop: the home region or a partner."""
+
+    nuts_id: str
+    name: str
+    category: str | None
+    role: str  # 'home' | 'partner'
+    status: str | None = None  # e.g. 'outside EU cohesion policy'
+
+
+@dataclass(frozen=True, slots=True)
+class MapLink:
+    """A proposed link between two regions: ``weight`` is how many partnership routes back it."""
+
+    source: str
+    target: str
+    weight: int
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MapResult:
+    png: Path
+    svg: Path | None
+    extent: tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
+    centroids: dict[str, tuple[float, float]]
+    missing: tuple[str, ...]  # selected regions with no boundary in the file
+
+
+@lru_cache(maxsize=4)
+def load_boundaries(path: Path) -> dict[str, tuple[str, BaseGeometry]]:
+    """NUTS code -> (name, geometry) from one GISCO Nuts2json FeatureCollection."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        features = data["features"]
+    except FileNotFoundError as exc:
+        raise SourceFormatError(
+            f"NUTS boundaries not found at {path}: the regions snapshot puts them in "
+            "data/snapshot/nuts/geo/"
+        ) from exc
+    except (ValueError, KeyError, TypeError) as exc:
+        raise SourceFormatError(f"{path} is not a GeoJSON FeatureCollection: {exc}") from exc
+    boundaries: dict[str, tuple[str, BaseGeometry]] = {}
+    for feature in features:
+        props = feature.get("properties") or {}
+        code = props.get("id")
+        if not code or not feature.get("geometry"):
+            continue
+        boundaries[str(code)] = (str(props.get("na") or code), shape(feature["geometry"]))
+    return boundaries
+
+
+def main_polygon(geometry: BaseGeometry) -> Polygon:
+    """The largest part of a region: islands far away (Madeira, Svalbard) must not stretch the
+    map nor pull the centroid into the sea."""
+    if isinstance(geometry, MultiPolygon):
+        return max(geometry.geoms, key=lambda g: g.area)
+    if isinstance(geometry, Polygon):
+        return geometry
+    raise SourceFormatError(f"unexpected geometry type {geometry.geom_type}")
+
+
+def anchor_point(geometry: BaseGeometry) -> tuple[float, float]:
+    """A point inside the region's main part (a centroid can fall outside a crescent)."""
+    point = main_polygon(geometry).representative_point()
+    return (float(point.x), float(point.y))
+
+
+def _polygons(geometry: BaseGeometry) -> Iterable[Polygon]:
+    if isinstance(geometry, MultiPolygon):
+        yield from geometry.geoms
+    elif isinstance(geometry, Polygon):
+        yield geometry
+
+
+def geometry_path(geometry: BaseGeometry) -> MplPath:
+    """A matplotlib path of every ring (holes kept: Ilfov surrounds Bucharest)."""
+    vertices: list[tuple[float, float]] = []
+    codes: list[Any] = []
+    for polygon in _polygons(geometry):
+        for ring in (polygon.exterior, *polygon.interiors):
+            coords = list(ring.coords)
+            if len(coords) < 3:
+                continue
+            vertices.extend((float(x), float(y)) for x, y, *_ in coords)
+            codes.extend([MplPath.MOVETO] + [MplPath.LINETO] * (len(coords) - 2))
+            codes.append(MplPath.CLOSEPOLY)
+    return MplPath(vertices, codes)
+
+
+def arc_midpoint(
+    start: tuple[float, float], end: tuple[float, float], rad: float, aspect: float
+) -> tuple[float, float]:
+    """Where matplotlib's ``arc3`` curve peaks: its Bezier control point is placed in display
+    space, so the offset is scaled by the axes' aspect."""
+    (x0, y0), (x1, y1) = start, end
+    dx, dy = x1 - x0, y1 - y0
+    return (
+        (x0 + x1) / 2 + 0.5 * rad * dy * aspect,
+        (y0 + y1) / 2 - 0.5 * rad * dx / aspect,
+    )
+
+
+def map_extent(
+    geometries: Sequence[BaseGeometry], pad: float = 0.08, min_span: float = 6.0
+) -> tuple[float, float, float, float]:
+    """The selected regions' extent (main parts), padded, never narrower than ``min_span``."""
+    bounds = [main_polygon(g).bounds for g in geometries]
+    west = min(b[0] for b in bounds)
+    south = min(b[1] for b in bounds)
+    east = max(b[2] for b in bounds)
+    north = max(b[3] for b in bounds)
+    width = max(east - west, min_span)
+    height = max(north - south, min_span * 0.6)
+    cx, cy = (west + east) / 2, (south + north) / 2
+    width, height = width * (1 + 2 * pad), height * (1 + 2 * pad)
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+def draw_workshop_map(
+    geo_dir: Path,
+    regions: Sequence[MapRegion],
+    links: Sequence[MapLink],
+    background_categories: dict[str, str | None],
+    out_png: Path,
+    out_svg: Path | None = None,
+    title: str = "",
+    dpi: int = 150,
+) -> MapResult:
+    """Draws the map and writes it as PNG (and SVG, a vector copy that zooms without blur).
+
+    ``background_categories`` gives the category of every other NUTS 2 region so that the
+    partners are seen among their neighbours; they are drawn faded.
+    """
+    level2 = load_boundaries(geo_dir / LEVEL2_FILE)
+    level0 = load_boundaries(geo_dir / LEVEL0_FILE)
+    selected = {r.nuts_id: r for r in regions}
+    found = [r for r in regions if r.nuts_id in level2]
+    missing = tuple(r.nuts_id for r in regions if r.nuts_id not in level2)
+    if not found:
+        raise SourceFormatError(
+            f"none of the regions {', '.join(selected)} has a boundary in {geo_dir / LEVEL2_FILE}"
+        )
+    west, south, east, north = map_extent([level2[r.nuts_id][1] for r in found])
+    mid_lat = (south + north) / 2
+    aspect = 1 / math.cos(math.radians(mid_lat))
+    ratio = (north - south) * aspect / (east - west)
+    width_in = 11.0
+    height_in = min(max(width_in * ratio, 5.5), 14.0)
+
+    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
+    ax = fig.add_axes((0.01, 0.01, 0.98, 0.94 if title else 0.98))
+    ax.set_facecolor(SEA)
+    ax.set_xlim(west, east)
+    ax.set_ylim(south, north)
+    ax.set_aspect(aspect)
+    ax.set_xticks([])
+    ax.set_yticks([])
+    for spine in ax.spines.values():
+        spine.set_edgecolor("#BBBBBB")
+
+    # Countries as land, then every NUTS 2 region faded in its category, then the selection.
+    ax.add_collection(
+        PatchCollection(
+            [PathPatch(geometry_path(g)) for _, g in level0.values()],
+            facecolor=LAND_OUTSIDE,
+            edgecolor="none",
+            zorder=1,
+        )
+    )
+    faded: list[PathPatch] = []
+    faded_colours: list[str] = []
+    for code, (_, geometry) in level2.items():
+        if code in selected:
+            continue
+        faded.append(PathPatch(geometry_path(geometry)))
+        faded_colours.append(
+            CATEGORY_COLOURS[category_key(background_categories.get(code))]
+            if code in background_categories
+            else LAND_OUTSIDE
+        )
+    ax.add_collection(
+        PatchCollection(
+            faded,
+            facecolor=faded_colours,
+            edgecolor="#FFFFFF",
+            linewidth=0.3,
+            alpha=0.22,
+            zorder=2,
+        )
+    )
+    ax.add_collection(
+        PatchCollection(
+            [PathPatch(geometry_path(g)) for _, g in level0.values()],
+            facecolor="none",
+            edgecolor=COUNTRY_EDGE,
+            linewidth=0.7,
+            zorder=3,
+        )
+    )
+    for region in found:
+        ax.add_patch(
+            PathPatch(
+                geometry_path(level2[region.nuts_id][1]),
+                facecolor=CATEGORY_COLOURS[category_key(region.category)],
+                edgecolor=HOME_EDGE if region.role == "home" else "#FFFFFF",
+                linewidth=2.2 if region.role == "home" else 1.0,
+                hatch="//" if category_key(region.category) == "no category" else None,
+                zorder=4,
+            )
+        )
+
+    centroids = {r.nuts_id: anchor_point(level2[r.nuts_id][1]) for r in found}
+    max_weight = max((link.weight for link in links), default=1) or 1
+    for link in links:
+        if link.source not in centroids or link.target not in centroids:
+            continue
+        width = 1.0 + 3.5 * math.sqrt(max(link.weight, 0) / max_weight)
+        arrow = FancyArrowPatch(
+            centroids[link.source],
+            centroids[link.target],
+            connectionstyle=f"arc3,rad={ARC_RAD}",
+            arrowstyle="-",
+            linewidth=width,
+            color=LINK_COLOUR,
+            alpha=0.75 if link.weight > 0 else 0.35,
+            linestyle="-" if link.weight > 0 else (0, (3, 3)),
+            zorder=5,
+        )
+        ax.add_patch(arrow)
+        if link.label:
+            x, y = arc_midpoint(centroids[link.source], centroids[link.target], ARC_RAD, aspect)
+            ax.text(
+                x,
+                y,
+                link.label,
+                fontsize=7.5,
+                ha="center",
+                va="center",
+                zorder=7,
+                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#888888", "lw": 0.5},
+            )
+
+    halo = [patheffects.withStroke(linewidth=3, foreground="white")]
+    for region in found:
+        x, y = centroids[region.nuts_id]
+        ax.plot(
+            [x],
+            [y],
+            marker="*" if region.role == "home" else "o",
+            markersize=15 if region.role == "home" else 7,
+            markerfacecolor="white" if region.role == "home" else LINK_COLOUR,
+            markeredgecolor=LINK_COLOUR,
+            zorder=6,
+        )
+        ax.text(
+            x,
+            y - (north - south) * 0.018,
+            f"{region.nuts_id} {region.name}",
+            fontsize=9,
+            fontweight="bold" if region.role == "home" else "normal",
+            ha="center",
+            va="top",
+            zorder=8,
+            path_effects=halo,
+        )
+
+    handles: list[Any] = [
+        Patch(facecolor=CATEGORY_COLOURS[key], edgecolor="#555555", label=key.capitalize())
+        for key in CATEGORY_ORDER
+        if key != "no category"
+    ]
+    handles.append(
+        Patch(
+            facecolor=CATEGORY_COLOURS["no category"],
+            edgecolor="#555555",
+            hatch="//",
+            label="No category (outside EU cohesion policy or no data)",
+        )
+    )
+    handles.append(
+        Line2D(
+            [],
+            [],
+            marker="*",
+            color="none",
+            markerfacecolor="white",
+            markeredgecolor=LINK_COLOUR,
+            markersize=13,
+            label="Home region",
+        )
+    )
+    handles.append(Line2D([], [], color=LINK_COLOUR, lw=2.5, label="Proposed link (width: routes)"))
+    handles.append(
+        Line2D([], [], color=LINK_COLOUR, lw=1, ls=(0, (3, 3)), alpha=0.5, label="No route yet")
+    )
+    ax.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.92, title="Legend")
+    ax.text(
+        0.995,
+        0.005,
+        "Boundaries: © EuroGeographics, Eurostat/GISCO NUTS 2021 (1:60M). "
+        "Other regions faded in their category.",
+        transform=ax.transAxes,
+        fontsize=6.5,
+        ha="right",
+        va="bottom",
+        color="#444444",
+        zorder=9,
+    )
+    if title:
+        fig.suptitle(title, fontsize=13, y=0.985)
+
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_png, dpi=dpi, facecolor="white")
+    if out_svg is not None:
+        fig.savefig(out_svg, facecolor="white")
+    return MapResult(
+        png=out_png,
+        svg=out_svg,
+        extent=(west, south, east, north),
+        centroids=centroids,
+        missing=missing,
+    )
