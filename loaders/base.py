@@ -18,6 +18,7 @@ from pydantic import BaseModel, ValidationError
 
 from graph.settings import Settings
 from graph.writer import Record
+from loaders.tables import ROW_PROBLEM
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -107,9 +108,14 @@ def validate_rows(
     file: str,
 ) -> Iterator[tuple[int, ModelT]]:
     """Yields (row number, model) for good rows; records each bad row as a reject with the
-    first failing field and pydantic's reason. Counts every row read."""
+    first failing field and pydantic's reason (or why the row could not be split into its
+    columns, see ``loaders.tables.ROW_PROBLEM``). Counts every row read."""
     for row_number, raw in rows:
         report.rows_read += 1
+        problem = raw.get(ROW_PROBLEM)
+        if problem:
+            report.reject(file, row_number, "row", str(problem))
+            continue
         try:
             yield row_number, model.model_validate(raw)
         except ValidationError as exc:
