@@ -249,3 +249,27 @@ def graph_info(driver: Driver, database: str | None = None) -> GraphInfo:
         updated_at=_native(row["updated_at"]),
         last_source=row["last_source"],
     )
+
+
+REGION_CHILDREN = """
+MATCH (c:Region {level: 2})-[:PART_OF*1..2]->(:Region {nuts_id: $nuts_id})
+RETURN c.nuts_id AS nuts_id, c.name AS name ORDER BY c.nuts_id
+"""
+
+# The organisation's region at NUTS 2 (it may be located at NUTS 3 or NUTS 2).
+ORGANISATION_REGION = """
+MATCH (o:Organisation {uid: $uid})-[:LOCATED_IN]->(x:Region)
+MATCH (x)-[:PART_OF*0..1]->(r:Region {level: 2})
+RETURN r.nuts_id AS nuts_id LIMIT 1
+"""
+
+
+def nuts2_children(driver: Driver, nuts_id: str, database: str | None = None) -> list[str]:
+    """'CODE Name' of the NUTS 2 regions under a NUTS 0 or 1 region."""
+    rows = _read(driver, REGION_CHILDREN, database, nuts_id=nuts_id)
+    return [f"{r['nuts_id']} {r['name']}" for r in rows]
+
+
+def organisation_region(driver: Driver, uid: str, database: str | None = None) -> str | None:
+    rows = _read(driver, ORGANISATION_REGION, database, uid=uid)
+    return str(rows[0]["nuts_id"]) if rows else None
