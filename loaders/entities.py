@@ -1,0 +1,394 @@
+"""Entity resolution of organisations across sources: one node per real organisation, with the
+evidence of every merge kept on the node (``merge_evidence``) so that ``s3graph explain-org``
+can say why two records became one.
+
+Usage inside a loader (build once per load, then match each source record)::
+
+    matcher = OrganisationMatcher.from_graph(ctx.driver, ctx.settings.neo4j_database)
+    found = matcher.match_and_register(
+        Candidate(uid="org:edih:161", source_id="edih:hub_row:161", name="Aalborg Universitet",
+                  country_code="DK", website="https://www.aau.dk/edih"))
+    found.uid        # 'org:pic:999900716' when CORDIS already loaded the university
+    found.rule       # 'web_domain'
+    found.evidence   # 'edih:hub_row:161 matched by web_domain aau.dk'
+    matcher.merge_evidence(found.uid)   # every evidence string of that node, for its props
+
+Rules, strongest first; the first that finds one organisation wins:
+
+1. ``pic``: the EU Participant Identification Code.
+2. ``vat``: VAT number, normalised (``DE 129 515 865`` -> ``DE129515865``; a number without
+   country prefix gets the organisation's country, Greece ``EL``).
+3. ``web_domain``: the website's host without scheme, ``www.``, port and path; hosts shared by
+   unrelated organisations (europa.eu, linkedin.com, facebook.com, Google Sites, ...) are ignored.
+4. ``name``: the normalised name (accents folded, legal forms such as GmbH, S.A., Ltd and
+   punctuation removed) within the same country, compared with rapidfuzz; accepted at
+   ``NAME_THRESHOLD`` or above (precision measured on hand-checked pairs in
+   ``tests/fixtures/entities/hand_checked_pairs.csv``).
+
+Two records with different PICs are never merged (the PIC is the EU's identity of a legal
+entity), nor are records with different VAT numbers merged by website or name.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Literal
+from urllib.parse import urlsplit
+
+from neo4j import Driver
+from rapidfuzz import fuzz, process
+
+MatchRule = Literal["pic", "vat", "web_domain", "name", "new"]
+
+# Score (0-100, rapidfuzz token_sort_ratio of normalised names) from which two organisations of
+# the same country are taken as one. Chosen on the hand-checked pairs (see module docstring).
+NAME_THRESHOLD = 93.0
+
+READ_ORGANISATIONS = """
+MATCH (o:Organisation)
+RETURN o.uid AS uid, o.name AS name, o.country_code AS country_code, o.pic AS pic,
+       o.vat AS vat, o.web_domain AS web_domain, coalesce(o.aliases, []) AS aliases,
+       coalesce(o.source_ids, []) AS source_ids,
+       coalesce(o.merge_evidence, []) AS merge_evidence
+"""
+
+# Hosts that many unrelated organisations use: a shared host says nothing about identity.
+GENERIC_HOSTS: frozenset[str] = frozenset(
+    {
+        "europa.eu",
+        "linkedin.com",
+        "facebook.com",
+        "fb.com",
+        "twitter.com",
+        "x.com",
+        "instagram.com",
+        "youtube.com",
+        "google.com",
+        "sites.google.com",
+        "goo.gl",
+        "wordpress.com",
+        "blogspot.com",
+        "wixsite.com",
+        "github.io",
+        "github.com",
+        "medium.com",
+        "cordis.europa.eu",
+        "bit.ly",
+        "gmail.com",
+        "eventbrite.com",
+        "researchgate.net",
+    }
+)
+
+# Legal-form words and abbreviations, dropped from the end of names before comparing them
+# ("sp z o o", "a s" and "e v" are what folding leaves of "Sp. z o.o.", "A/S" and "e.V.").
+LEGAL_FORMS: frozenset[str] = frozenset(
+    (
+        *("gmbh", "mbh", "ggmbh", "ag", "kg", "kgaa", "ohg", "ug", "ev", "e", "v", "eg", "se"),
+        *("sa", "sas", "sasu", "sarl", "nv", "bv", "vof", "cvba", "bvba", "scrl", "asbl", "vzw"),
+        *("aisbl", "srl", "srls", "spa", "sapa", "scarl", "scpa", "snc", "ltd", "limited", "plc"),
+        *("llp", "lp", "llc", "inc", "corp", "co", "oy", "oyj", "ab", "hb", "kb", "as", "asa"),
+        *("aps", "a", "s", "ivs", "sl", "slu", "sll", "sccl", "scl", "sau", "lda", "ltda"),
+        *("sgps", "sp", "z", "o", "zoo", "spzoo", "sro", "r", "doo", "d", "dd", "ad", "ead"),
+        *("ood", "eood", "zrt", "kft", "nyrt", "bt", "ehf", "hf", "ky", "ike", "ae", "epe"),
+        *("mepe", "ee", "oe", "pc", "kk", "cic", "ccc", "scs", "sprl", "sca", "ks", "spol"),
+    )
+)
+
+_PUNCT = re.compile(r"[^0-9a-z]+")
+_NON_ALNUM = re.compile(r"[^0-9A-Z]")
+_JUNK_VAT = re.compile(r"^(N/?A|NONE|NOT ?APPLICABLE|NOTAPPLICABLE|MISSING|NO|X+|0+|-+)$")
+
+
+def fold(text: str) -> str:
+    """Lower case without accents; punctuation as spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(_PUNCT.sub(" ", plain.replace("&", " and ")).split())
+
+
+def name_key(name: str) -> str:
+    """The form in which organisation names are compared: folded, legal forms removed
+    ('Fraunhofer-Gesellschaft e.V.' -> 'fraunhofer gesellschaft')."""
+    words = fold(name).split()
+    while len(words) > 1 and words[-1] in LEGAL_FORMS:
+        words.pop()
+    return " ".join(words)
+
+
+def normalise_vat(vat: str | None, country_code: str | None = None) -> str | None:
+    """VAT number without spaces and punctuation, with its country prefix (EU style: EL for
+    Greece); None for placeholders such as 'N/A' or numbers too short to identify anyone."""
+    if not vat:
+        return None
+    text = _NON_ALNUM.sub("", vat.upper())
+    if not text or _JUNK_VAT.match(vat.strip().upper()) or _JUNK_VAT.match(text):
+        return None
+    if text[:2].isalpha():
+        prefix, number = text[:2], text[2:]
+        prefix = {"GR": "EL"}.get(prefix, prefix)
+    elif country_code:
+        prefix, number = country_code.upper()[:2], text
+    else:
+        return None
+    if len(number) < 6 or not any(c.isdigit() for c in number) or set(number) == {"0"}:
+        return None
+    return prefix + number
+
+
+def web_domain(url: str | None) -> str | None:
+    """Host of a website without scheme, 'www.', port and path ('https://www.aau.dk/en' ->
+    'aau.dk'); None for empty values and for generic hosts (see ``GENERIC_HOSTS``)."""
+    if not url or not url.strip():
+        return None
+    text = url.strip().lower()
+    if "://" not in text:
+        text = "http://" + text.lstrip("/")
+    try:
+        host = urlsplit(text).hostname or ""
+    except ValueError:
+        return None
+    host = re.sub(r"^www\d*\.", "", host).strip(".")
+    if "." not in host or re.fullmatch(r"[\d.]+", host):
+        return None
+    if any(host == g or host.endswith("." + g) for g in GENERIC_HOSTS):
+        return None
+    return host
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An organisation as one source states it.
+
+    ``uid``: the uid it gets when it matches nobody ('org:pic:<PIC>' when the source gives a
+    PIC, else 'org:<source>:<id>'); ``source_id``: its id in the source ('cordis:pic:999901318',
+    'edih:hub_row:161'), used in the evidence. ``website`` may be any URL; it is normalised.
+    """
+
+    uid: str
+    source_id: str
+    name: str
+    country_code: str | None = None
+    pic: str | None = None
+    vat: str | None = None
+    website: str | None = None
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The organisation a candidate is: ``uid`` (its own uid when ``rule`` is 'new'), the rule
+    that decided, a score (100 for key rules, the rapidfuzz score for names) and the evidence
+    ('edih:hub_row:161 matched by web_domain aau.dk'; empty when nothing was merged)."""
+
+    uid: str
+    rule: MatchRule
+    score: float
+    evidence: str
+
+    @property
+    def merged(self) -> bool:
+        """True when the candidate joined an organisation known under another uid."""
+        return bool(self.evidence)
+
+
+@dataclass
+class _Known:
+    uid: str
+    name: str
+    country_code: str | None
+    pic: str | None
+    vat: str | None
+    web_domain: str | None
+    source_ids: set[str] = field(default_factory=set)
+    evidence: list[str] = field(default_factory=list)
+
+
+class OrganisationMatcher:
+    """Finds which known organisation a source record is; see the module docstring.
+
+    Build with ``from_graph`` (organisations already in the graph, one read query) and
+    ``register`` each organisation of the current load (``match_and_register`` does both), so
+    that later records of the same load find earlier ones.
+    """
+
+    def __init__(self, name_threshold: float = NAME_THRESHOLD) -> None:
+        self.name_threshold = name_threshold
+        self._orgs: dict[str, _Known] = {}
+        self._by_pic: dict[str, str] = {}
+        self._by_vat: dict[str, set[str]] = defaultdict(set)
+        self._by_domain: dict[str, set[str]] = defaultdict(set)
+        self._by_name: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+
+    @classmethod
+    def from_graph(cls, driver: Driver, database: str | None = None) -> OrganisationMatcher:
+        """A matcher that knows every Organisation in the graph."""
+        matcher = cls()
+        records, _, _ = driver.execute_query(READ_ORGANISATIONS, database_=database, routing_="r")
+        for r in records:
+            matcher._add(
+                r["uid"],
+                r["name"] or "",
+                r["country_code"],
+                r["pic"],
+                r["vat"],
+                r["web_domain"],
+                names=list(r["aliases"]),
+                source_ids=list(r["source_ids"]),
+                evidence=list(r["merge_evidence"]),
+            )
+        return matcher
+
+    def __len__(self) -> int:
+        return len(self._orgs)
+
+    def uids(self) -> list[str]:
+        """Every organisation the matcher knows."""
+        return list(self._orgs)
+
+    # -- registering ---------------------------------------------------------------------------
+
+    def register(self, candidate: Candidate, uid: str | None = None) -> None:
+        """Makes an organisation of the current load findable under every key it has
+        (``uid``: the organisation it was matched to; default: its own uid)."""
+        self._add(
+            uid or candidate.uid,
+            candidate.name,
+            candidate.country_code,
+            candidate.pic,
+            normalise_vat(candidate.vat, candidate.country_code),
+            web_domain(candidate.website),
+            names=list(candidate.aliases),
+            source_ids=[candidate.source_id],
+        )
+
+    def _add(
+        self,
+        uid: str,
+        name: str,
+        country_code: str | None,
+        pic: str | None,
+        vat: str | None,
+        domain: str | None,
+        names: list[str] | None = None,
+        source_ids: list[str] | None = None,
+        evidence: list[str] | None = None,
+    ) -> None:
+        known = self._orgs.get(uid)
+        if known is None:
+            known = _Known(uid, name, country_code, pic, vat, domain)
+            self._orgs[uid] = known
+        else:
+            known.pic = known.pic or pic
+            known.vat = known.vat or vat
+            known.web_domain = known.web_domain or domain
+            known.country_code = known.country_code or country_code
+        known.source_ids.update(source_ids or [])
+        for item in evidence or []:
+            if item not in known.evidence:
+                known.evidence.append(item)
+        if pic:
+            self._by_pic.setdefault(str(pic), uid)
+        if vat:
+            self._by_vat[vat].add(uid)
+        if domain:
+            self._by_domain[domain].add(uid)
+        country = (country_code or "").upper()
+        for each in [name, *(names or [])]:
+            key = name_key(each) if each else ""
+            if key:
+                self._by_name[country][key].add(uid)
+
+    # -- matching ------------------------------------------------------------------------------
+
+    def match(self, candidate: Candidate) -> Match:
+        """The organisation ``candidate`` is, by the strongest rule that finds exactly one."""
+        pic = str(candidate.pic).strip() if candidate.pic else None
+        if pic and pic in self._by_pic:
+            return self._found(candidate, self._by_pic[pic], "pic", 100.0, pic)
+        vat = normalise_vat(candidate.vat, candidate.country_code)
+        if vat:
+            hit = self._unique(self._by_vat.get(vat, set()), candidate)
+            if hit:
+                return self._found(candidate, hit, "vat", 100.0, vat)
+        domain = web_domain(candidate.website)
+        if domain:
+            hit = self._unique(self._by_domain.get(domain, set()), candidate, vat)
+            if hit:
+                return self._found(candidate, hit, "web_domain", 100.0, domain)
+        name_hit = self._by_name_rule(candidate, vat)
+        if name_hit:
+            uid, score, matched = name_hit
+            return self._found(candidate, uid, "name", score, f"'{matched}'")
+        return Match(candidate.uid, "new", 0.0, "")
+
+    def match_and_register(self, candidate: Candidate) -> Match:
+        """``match``, then ``register`` the candidate under the uid found, and keep the
+        evidence of a merge for ``merge_evidence``."""
+        found = self.match(candidate)
+        self.register(candidate, found.uid)
+        if found.evidence:
+            known = self._orgs[found.uid]
+            if found.evidence not in known.evidence:
+                known.evidence.append(found.evidence)
+        return found
+
+    def merge_evidence(self, uid: str) -> list[str]:
+        """Every merge evidence of an organisation: from the graph plus this load."""
+        known = self._orgs.get(uid)
+        return list(known.evidence) if known else []
+
+    def source_ids(self, uid: str) -> set[str]:
+        known = self._orgs.get(uid)
+        return set(known.source_ids) if known else set()
+
+    def _unique(self, uids: set[str], candidate: Candidate, vat: str | None = None) -> str | None:
+        """The one organisation among ``uids`` that does not contradict the candidate's PIC
+        (or, for the weaker rules, its VAT number)."""
+        fitting = [u for u in uids if not self._conflicts(self._orgs[u], candidate, vat)]
+        return fitting[0] if len(fitting) == 1 else None
+
+    @staticmethod
+    def _conflicts(known: _Known, candidate: Candidate, vat: str | None) -> bool:
+        pic = str(candidate.pic).strip() if candidate.pic else None
+        if pic and known.pic and str(known.pic) != pic:
+            return True
+        return bool(vat and known.vat and known.vat != vat)
+
+    def _by_name_rule(self, candidate: Candidate, vat: str | None) -> tuple[str, float, str] | None:
+        country = (candidate.country_code or "").upper()
+        names = self._by_name.get(country)
+        if not names or not candidate.name:
+            return None
+        key = name_key(candidate.name)
+        if not key:
+            return None
+        exact = names.get(key)
+        if exact:
+            hit = self._unique(exact, candidate, vat)
+            return (hit, 100.0, key) if hit else None
+        best = process.extract(
+            key, list(names), scorer=fuzz.token_sort_ratio, score_cutoff=self.name_threshold
+        )
+        uids: set[str] = set()
+        top = best[0] if best else None
+        for matched, score, _ in best:
+            if top and score == top[1]:
+                uids |= names[matched]
+        if not top:
+            return None
+        hit = self._unique(uids, candidate, vat)
+        return (hit, float(top[1]), top[0]) if hit else None
+
+    def _found(
+        self, candidate: Candidate, uid: str, rule: MatchRule, score: float, key: str
+    ) -> Match:
+        known = self._orgs[uid]
+        same = uid == candidate.uid or candidate.source_id in known.source_ids
+        evidence = "" if same else f"{candidate.source_id} matched by {rule} {key}"
+        if rule == "name" and evidence:
+            evidence += f" (score {score:.0f}, '{known.name}')"
+        return Match(uid, rule, score, evidence)
