@@ -1,5 +1,5 @@
-"""Exports of every table and network the report shows: CSV (UTF-8 with BOM so Excel reads
-accents right) and GraphML/GEXF (Gephi, yEd)."""
+"""The report's tables as CSV (UTF-8 with BOM so Excel reads accents right). The networks are
+exported through the explorer's exports (see ``api/workshop/views.py``)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import networkx as nx
 
 from api.workshop.pack import WorkshopData
 from queries.models import Path as GraphPath
@@ -354,34 +352,3 @@ def write_csv(table: Table, folder: Path) -> Path:
         writer.writerow(table.columns)
         writer.writerows(["" if v is None else v for v in row] for row in table.rows)
     return path
-
-
-def _scalar_graph(graph: nx.Graph) -> nx.Graph:
-    """GraphML and GEXF take scalar attributes only: None becomes '' and lists are joined."""
-    clean: nx.Graph = nx.Graph()
-    for nid, attrs in graph.nodes(data=True):
-        clean.add_node(nid, **{k: _scalar(v) for k, v in attrs.items()})
-    for a, b, attrs in graph.edges(data=True):
-        clean.add_edge(a, b, **{k: _scalar(v) for k, v in attrs.items()})
-    return clean
-
-
-def _scalar(value: Any) -> str | int | float | bool:
-    if value is None:
-        return ""
-    if isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list | tuple | set):
-        return _join(list(value))
-    return str(value)
-
-
-def write_graph(graph: nx.Graph, folder: Path, stem: str) -> tuple[Path, Path]:
-    """Writes ``stem.graphml`` and ``stem.gexf``."""
-    folder.mkdir(parents=True, exist_ok=True)
-    clean = _scalar_graph(graph)
-    graphml = folder / f"{stem}.graphml"
-    gexf = folder / f"{stem}.gexf"
-    nx.write_graphml(clean, graphml)
-    nx.write_gexf(clean, gexf)
-    return graphml, gexf

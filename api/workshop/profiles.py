@@ -175,6 +175,13 @@ class GraphInfo(BaseModel):
     last_source: str | None = None
 
 
+def nuts2_of(nuts_id: str | None) -> str | None:
+    """NUTS 3 codes have five characters; their NUTS 2 region is the first four."""
+    if not nuts_id:
+        return None
+    return nuts_id[:4] if len(nuts_id) >= 4 else nuts_id
+
+
 def _read(
     driver: Driver, query: LiteralString, database: str | None, **params: Any
 ) -> list[dict[str, Any]]:
