@@ -11,10 +11,24 @@ from pydantic import BaseModel, Field
 
 # Bullets of a SOURCES.md: "- **Label:** text", continued on indented lines.
 _BULLET = re.compile(r"^\s*[-*]\s+\*\*(?P<label>[^*]+?):?\*\*:?\s*(?P<text>.*)$")
+# Plain sub-bullets with a known label: "- Upstream: text", "- Where copied from: text".
+_PLAIN_BULLET = re.compile(
+    r"^\s*[-*]\s+(?P<label>Upstream|Where copied from|Origin[^:]{0,30}|Retrieved|"
+    r"Licen[cs]e[^:]{0,30}|Caveats?|Missing[^:]{0,30}|Known gaps)\s*:\s*(?P<text>.*)$",
+    re.IGNORECASE,
+)
+_ANY_BULLET = re.compile(r"^[-*]\s+(?P<text>.+)$")
+# Headings whose plain bullets are caveats ("## What is missing", "## Not included", ...).
+_CAVEAT_HEADING = re.compile(
+    r"missing|not included|not here|lack|caveat|gap|limitation|not covered", re.IGNORECASE
+)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RETRIEVED = re.compile(r"retrieved(?:\s+on)?\W{0,4}(\d{4}-\d{2}-\d{2})", re.IGNORECASE)
+_LICENCE = re.compile(r"licen[cs]e[^:.]{0,40}:\s*(.+?)(?:\.(?:\s|$)|$)", re.IGNORECASE)
 _HEADING = re.compile(r"^#{1,3}\s+(?P<title>.+?)\s*$")
 _MARKDOWN = re.compile(r"\*\*|`")
 
-ORIGIN_LABELS = ("origin", "upstream", "source")
+ORIGIN_LABELS = ("origin", "upstream", "where copied", "source")
 DATE_LABELS = ("retrieved", "date", "snapshot date")
 LICENCE_LABELS = ("licence", "license")
 CAVEAT_LABELS = ("caveat", "missing", "known gaps", "gaps", "limitations", "quirks", "method")
@@ -50,7 +64,8 @@ def parse_sources_md(text: str) -> list[tuple[str, str, str]]:
 
     for line in text.splitlines():
         head = _HEADING.match(line)
-        bullet = _BULLET.match(line)
+        bullet = _BULLET.match(line) or _PLAIN_BULLET.match(line)
+        plain = None if bullet else _ANY_BULLET.match(line)
         if head:
             flush()
             current = None
@@ -59,6 +74,10 @@ def parse_sources_md(text: str) -> list[tuple[str, str, str]]:
             flush()
             label = _clean(bullet.group("label")).rstrip(":")
             current = [bullet.group("text")]
+        elif plain:
+            flush()
+            label = ""
+            current = [plain.group("text")]
         elif current is not None and line.startswith(("  ", "\t")) and line.strip():
             current.append(line.strip())
         else:
@@ -76,6 +95,10 @@ def snapshot_note(path: Path) -> SnapshotNote:
     )
     for heading, label, body in parse_sources_md(text):
         key = label.casefold()
+        if not key:
+            if _CAVEAT_HEADING.search(heading):
+                note.caveats.append(f"{heading}: {body}")
+            continue
         where = f"{heading}: " if heading and heading != note.title else ""
         if key.startswith("what") and not note.what:
             note.what = body
@@ -87,7 +110,35 @@ def snapshot_note(path: Path) -> SnapshotNote:
             note.licence = body
         elif key.startswith(CAVEAT_LABELS):
             note.caveats.append(f"{where}{label}: {body}")
+    flat = _clean(text)
+    if not note.retrieved and (found := _RETRIEVED.search(flat)):
+        note.retrieved = found.group(1)
+    if not note.licence and (found := _LICENCE.search(flat)):
+        note.licence = found.group(1)
+    if not note.what:
+        note.what = _first_paragraph(text)
+    if date := _DATE.search(note.retrieved):
+        note.retrieved = date.group(0)
+    note.retrieved = note.retrieved.rstrip(". ")
     return note
+
+
+def _first_paragraph(text: str) -> str:
+    """The prose under the title, when the notes have no "What" bullet."""
+    lines: list[str] = []
+    for line in text.splitlines():
+        if _HEADING.match(line):
+            if lines:
+                break
+            continue
+        if not line.strip():
+            if lines:
+                break
+            continue
+        if line.lstrip().startswith(("-", "*", "|")):
+            break
+        lines.append(line.strip())
+    return _clean(" ".join(lines))
 
 
 def snapshot_notes(data_dir: Path) -> list[SnapshotNote]:
