@@ -41,6 +41,9 @@ COUNTRY_EDGE = "#4A4A4A"
 LINK_COLOUR = "#1B1B1B"
 HOME_EDGE = "#000000"
 ARC_RAD = 0.18
+MAP_INCHES = 10.5
+# Display height/width the map is widened or heightened to: a page-friendly shape.
+MIN_RATIO, MAX_RATIO = 0.62, 1.3
 
 
 def category_key(category: str | None) -> str:
@@ -153,6 +156,23 @@ def arc_midpoint(
     )
 
 
+def fit_ratio(
+    extent: tuple[float, float, float, float], aspect: float
+) -> tuple[float, float, float, float]:
+    """Widens or heightens an extent around its centre so that its displayed shape stays
+    between ``MIN_RATIO`` and ``MAX_RATIO`` (height / width): no long thin map on a page."""
+    west, south, east, north = extent
+    width, height = east - west, (north - south) * aspect
+    ratio = height / width
+    cx, cy = (west + east) / 2, (south + north) / 2
+    if ratio > MAX_RATIO:
+        width = height / MAX_RATIO
+    elif ratio < MIN_RATIO:
+        height = width * MIN_RATIO
+    half_w, half_h = width / 2, height / aspect / 2
+    return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+
 def map_extent(
     geometries: Sequence[BaseGeometry], pad: float = 0.08, min_span: float = 6.0
 ) -> tuple[float, float, float, float]:
@@ -196,12 +216,15 @@ def draw_workshop_map(
     west, south, east, north = map_extent([level2[r.nuts_id][1] for r in found])
     mid_lat = (south + north) / 2
     aspect = 1 / math.cos(math.radians(mid_lat))
+    west, south, east, north = fit_ratio((west, south, east, north), aspect)
     ratio = (north - south) * aspect / (east - west)
-    width_in = 11.0
-    height_in = min(max(width_in * ratio, 5.5), 14.0)
-
-    fig = Figure(figsize=(width_in, height_in), dpi=dpi)
-    ax = fig.add_axes((0.01, 0.01, 0.98, 0.94 if title else 0.98))
+    # The longer side of the map is MAP_INCHES; the figure adds only the title band.
+    map_w = MAP_INCHES if ratio <= 1 else MAP_INCHES / ratio
+    map_h = map_w * ratio
+    top = 0.45 if title else 0.0
+    fig = Figure(figsize=(map_w + 0.2, map_h + 0.2 + top), dpi=dpi)
+    fig_w, fig_h = fig.get_size_inches()
+    ax = fig.add_axes((0.1 / fig_w, 0.1 / fig_h, map_w / fig_w, map_h / fig_h))
     ax.set_facecolor(SEA)
     ax.set_xlim(west, east)
     ax.set_ylim(south, north)
@@ -360,7 +383,7 @@ def draw_workshop_map(
         zorder=9,
     )
     if title:
-        fig.suptitle(title, fontsize=13, y=0.985)
+        fig.text(0.5, 1 - 0.27 / fig_h, title, fontsize=13, ha="center", va="center")
 
     out_png.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(out_png, dpi=dpi, facecolor="white")
