@@ -46,7 +46,6 @@ from queries.models import (
 from queries.overlap import overlap
 from queries.paths import paths
 from queries.resolve import resolve
-from queries.stats import graph_stats
 
 Progress = Callable[[str], None]
 
@@ -347,9 +346,7 @@ def gather(
 
     say("Provenance of the sources")
     data.sources = profiles.sources_in_graph(driver, db)
-    stats = graph_stats(driver, db)
-    for row in stats.nodes:
-        data.label_counts[row.name] = data.label_counts.get(row.name, 0) + row.count
+    data.label_counts = profiles.label_counts(driver, db)
     data.snapshots = snapshot_notes(settings.data_dir)
     data.gaps = coverage_gaps(data)
     return data

@@ -104,6 +104,12 @@ RETURN source, count(*) AS nodes, min(n.loaded_at) AS first_loaded,
 ORDER BY source
 """
 
+LABEL_COUNTS = """
+MATCH (n) WHERE NOT n:GraphMeta
+UNWIND labels(n) AS label
+RETURN label, count(*) AS nodes
+"""
+
 GRAPH_META = """
 MATCH (m:GraphMeta {key: 'graph'})
 RETURN m.version AS version, m.updated_at AS updated_at, m.last_source AS last_source
@@ -244,6 +250,10 @@ def sources_in_graph(driver: Driver, database: str | None = None) -> list[Source
         )
         for r in rows
     ]
+
+
+def label_counts(driver: Driver, database: str | None = None) -> dict[str, int]:
+    return {r["label"]: r["nodes"] for r in _read(driver, LABEL_COUNTS, database)}
 
 
 def graph_info(driver: Driver, database: str | None = None) -> GraphInfo:
