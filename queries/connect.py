@@ -1,10 +1,47 @@
-"""Who can connect us to X: ranked intermediaries on the routes from us to X."""
+"""Who can connect us to X: ranked intermediaries (brokers) on the routes from us to X.
+
+X is a region (every organisation located in it), a country, an organisation, a domain
+(organisations with a project, hub or cluster in it or its subdomains) or, when ``kind`` says so,
+a hub, cluster, project, consortium or partnership (the organisations tied to it). Every route
+from us to X is scored like a partnership path; a broker is any node strictly between the two
+ends, ranked by the summed score of the routes that run through it.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
 from neo4j import Driver
 
-from queries.models import ConnectResult, EntityKind
+from queries import cypher
+from queries.models import Broker, ConnectResult, Entity, EntityKind, Resolution
+from queries.paths import (
+    MAX_HOPS,
+    MAX_K,
+    ROUTE_LIMIT,
+    ScoredRoute,
+    TargetFilter,
+    ambiguities_of,
+    check_range,
+    domain_closure,
+    region_ids,
+    score_routes,
+    search_routes,
+    start_organisations,
+)
+from queries.resolve import CONNECTOR_KINDS, resolve_with
+from queries.runner import Reader
+
+DEFAULT_X_KINDS: tuple[EntityKind, ...] = ("region", "country", "organisation", "domain")
+PATHS_PER_BROKER = 3
+
+
+@dataclass
+class _Tally:
+    score: float = 0.0
+    routes: list[ScoredRoute] = field(default_factory=list)
 
 
 def connect(
@@ -20,4 +57,168 @@ def connect(
 ) -> ConnectResult:
     """Brokers between ``us`` (organisation or region) and ``x`` (region, country,
     organisation or domain term; ``kind`` forces one reading)."""
-    raise NotImplementedError
+    k = check_range("k", k, 1, MAX_K)
+    max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
+    return Reader(driver, database, timeout).run(
+        lambda reader: _connect(reader, us, x, kind, k, max_hops)
+    )
+
+
+def _connect(
+    reader: Reader, us: str, x: str, kind: EntityKind | None, k: int, max_hops: int
+) -> ConnectResult:
+    kinds: Sequence[EntityKind] = (kind,) if kind else DEFAULT_X_KINDS
+    resolutions: dict[str, Resolution] = {
+        "us": resolve_with(reader, us, ["organisation", "region"], role="us"),
+        "x": resolve_with(reader, x, kinds, role="x"),
+    }
+    ambiguities = ambiguities_of(resolutions)
+    if ambiguities:
+        return ConnectResult(
+            status="ambiguous",
+            ambiguities=ambiguities,
+            us=resolutions["us"].entity,
+            x=resolutions["x"].entity,
+            explanation=" ".join(a.explanation for a in ambiguities),
+        )
+    us_entity = resolutions["us"].entity
+    x_entity = resolutions["x"].entity
+    assert us_entity is not None and x_entity is not None
+    starts = start_organisations(reader, us_entity)
+    result = ConnectResult(us=us_entity, x=x_entity, explanation="")
+    if not starts:
+        result.explanation = (
+            f"No organisation is located in {us_entity.name} ({us_entity.key}): "
+            "there is nowhere to start from."
+        )
+        return result
+    target, target_text = _target(reader, x_entity)
+    search = search_routes(reader, starts, target, None, [], max_hops)
+    scored = score_routes(reader, search.routes)
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for item in scored:
+        for uid in dict.fromkeys(item.route.uids[1:-1]):
+            tally = tallies[uid]
+            tally.score += item.path.score
+            tally.routes.append(item)
+    ranked = sorted(
+        tallies.items(),
+        key=lambda kv: (-kv[1].score, -len(kv[1].routes), _node_name(kv[0], kv[1])),
+    )[:k]
+    for rank, (uid, tally) in enumerate(ranked, start=1):
+        best = tally.routes[0]
+        node = best.path.nodes[best.route.uids.index(uid)]
+        networks = sorted(_networks(uid, tally))
+        result.brokers.append(
+            Broker(
+                node=node,
+                rank=rank,
+                score=round(tally.score, 4),
+                routes=len(tally.routes),
+                networks=networks,
+                paths=[s.path for s in tally.routes[:PATHS_PER_BROKER]],
+                explanation=_explain_broker(node.label, node.name, tally, len(scored), networks),
+            )
+        )
+    result.routes_found = len(scored)
+    result.explanation = _explain(
+        us_entity, len(starts), target_text, max_hops, result, search.truncated
+    )
+    return result
+
+
+def _target(reader: Reader, x: Entity) -> tuple[TargetFilter, str]:
+    if x.kind in ("region", "country"):
+        return TargetFilter(regions=region_ids(reader, x)), (
+            f"organisations located in the {x.kind} {x.name} ({x.key})"
+        )
+    if x.kind == "organisation":
+        return TargetFilter(organisations=[x.key]), f"{x.name} ({x.key})"
+    if x.kind == "domain":
+        codes = domain_closure(reader, x.key)
+        return TargetFilter(domains=codes), (
+            f"organisations with a project, hub or cluster in {x.name}"
+            + (
+                f" or its subdomains ({', '.join(c for c in codes if c != x.key)})"
+                if len(codes) > 1
+                else ""
+            )
+        )
+    if x.kind in CONNECTOR_KINDS:
+        record = reader.one(cypher.CONNECTOR_MEMBERS, key=x.key)
+        members = list(record["uids"]) if record else []
+        return TargetFilter(organisations=members), (
+            f"the {len(members)} organisations tied to the {x.kind} {x.name}"
+        )
+    raise AssertionError(f"unexpected kind {x.kind}")
+
+
+def _node_name(uid: str, tally: _Tally) -> str:
+    best = tally.routes[0]
+    return best.path.nodes[best.route.uids.index(uid)].name
+
+
+def _networks(uid: str, tally: _Tally) -> set[str]:
+    """Networks of the broker as the path details carry them (organisations: EEN, EDIH, ...;
+    hubs and consortia: their own network)."""
+    found: set[str] = set()
+    for item in tally.routes[:1]:
+        node = item.path.nodes[item.route.uids.index(uid)]
+        found.update(n for n in node.networks if n)
+    return found
+
+
+def _explain_broker(
+    label: str, name: str, tally: _Tally, total: int, networks: Sequence[str]
+) -> str:
+    best = tally.routes[0].path
+    what = {
+        "Organisation": "organisation",
+        "Project": "shared project",
+        "Hub": "hub",
+        "Cluster": "cluster",
+        "Partnership": "cluster partnership",
+        "Consortium": "EEN consortium",
+    }.get(label, label.lower())
+    text = (
+        f"{name} ({what}) lies on {len(tally.routes)} of the {total} routes; summed route score "
+        f"{tally.score:.3f}, best route {best.score:.3f}: {best.explanation}"
+    )
+    if networks:
+        text += f" Networks: {', '.join(networks)}."
+    return text
+
+
+def _explain(
+    us: Entity,
+    n_starts: int,
+    target_text: str,
+    max_hops: int,
+    result: ConnectResult,
+    truncated: bool,
+) -> str:
+    origin = (
+        f"{us.name} ({us.key})"
+        if us.kind == "organisation"
+        else f"the {n_starts} organisations located in {us.name} ({us.key})"
+    )
+    text = (
+        f"Routes of at most {max_hops} hops from {origin} to {target_text}, over ties between "
+        "actors only (never through a region, country, domain or whole network). "
+    )
+    if not result.brokers:
+        if result.routes_found:
+            return text + (
+                f"{result.routes_found} direct route(s) found, with nobody in between: "
+                "no broker is needed."
+            )
+        return text + "No route exists in the graph, so nobody can be named as a broker."
+    text += (
+        f"{result.routes_found} distinct routes found. Brokers (organisations, projects, hubs, "
+        "clusters, partnerships and consortia in between) are ranked by the summed score of the "
+        "routes through them (a route's score: tie strengths x 0.5 per intermediate "
+        "organisation x thematic fit of the end regions)."
+    )
+    if truncated:
+        text += f" The search stopped at {ROUTE_LIMIT} routes: counts are lower bounds."
+    return text

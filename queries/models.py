@@ -82,6 +82,7 @@ class PathNode(BaseModel):
     region: str | None = Field(default=None, description="NUTS id the node is located in.")
     country_code: str | None = None
     detail: str = ""
+    networks: list[str] = Field(default_factory=list, description="EEN, EDIH, ... it belongs to.")
 
 
 class PathRel(BaseModel):
@@ -235,8 +236,10 @@ class OverlapCell(BaseModel):
 
 
 class OverlapResult(BaseModel):
-    regions: list[RegionDomains]
-    cells: list[OverlapCell]
+    status: Status = "ok"
+    ambiguities: list[Ambiguity] = Field(default_factory=list)
+    regions: list[RegionDomains] = Field(default_factory=list)
+    cells: list[OverlapCell] = Field(default_factory=list)
     explanation: str
 
 
@@ -250,8 +253,10 @@ class PartnerFit(BaseModel):
 
 
 class PartnerRanking(BaseModel):
-    region: RegionDomains
-    partners: list[PartnerFit]
+    status: Status = "ok"
+    ambiguities: list[Ambiguity] = Field(default_factory=list)
+    region: RegionDomains | None = None
+    partners: list[PartnerFit] = Field(default_factory=list)
     explanation: str
 
 

@@ -1,14 +1,90 @@
 """Partnership paths: from an organisation or region to organisations in regions of a cohesion
-category (or a given region or country), over ties between actors only."""
+category (or a given region or country), over ties between actors only.
+
+The search walks tie relationships (``TIE_TYPES``) between traversable nodes
+(``TRAVERSABLE_LABELS``) in Neo4j, one bounded statement per path length, with a cap on the rows
+returned; the candidates are then scored in Python (``queries.scoring``) and the best kept.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import cast
+
 from neo4j import Driver
 
-from queries.models import PathsResult
+from graph.schema import TRAVERSABLE_LABELS
+from queries import cypher
+from queries.models import (
+    Ambiguity,
+    Category,
+    Entity,
+    Path,
+    PathNode,
+    PathRel,
+    PathsResult,
+    RegionRef,
+    Resolution,
+    ScoreParts,
+    Target,
+    ThematicFit,
+    TieStrength,
+)
+from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
+from queries.resolve import resolve_with
+from queries.runner import InvalidQuery, Reader
+from queries.scoring import (
+    Fit,
+    NodeInfo,
+    Tie,
+    path_score,
+    segment_tie,
+    split_segments,
+    thematic_fit,
+)
 
 MAX_HOPS = 6
 MAX_K = 50
+ROUTE_LIMIT = 5000  # candidate routes fetched per query at most
+MAX_START_ORGANISATIONS = 500
+MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
+MAX_PER_END = 2  # paths kept per end organisation, so the k best name several partners
+TARGET_CATEGORIES = ("less developed", "transition", "more developed", "outermost")
+TRAVERSABLE = sorted(label.value for label in TRAVERSABLE_LABELS)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetFilter:
+    """Which organisations a route may end at (every set filter must hold)."""
+
+    regions: list[str] | None = None
+    organisations: list[str] | None = None
+    domains: list[str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    uids: tuple[str, ...]
+    labels: tuple[str, ...]
+    rels: tuple[dict[str, str | None], ...]
+
+
+@dataclass
+class RouteSearch:
+    routes: list[Route] = field(default_factory=list)
+    truncated: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredRoute:
+    route: Route
+    path: Path
+
+
+# -- public -------------------------------------------------------------------------------------
 
 
 def paths(
@@ -26,4 +102,470 @@ def paths(
     """The ``k`` best paths from ``start`` (organisation or region) to organisations in regions
     of ``to_category`` ('less developed', 'transition', 'more developed' or 'outermost'), or in
     the region or country ``to`` (which then replaces the category)."""
-    raise NotImplementedError
+    k = check_range("k", k, 1, MAX_K)
+    max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
+    if to is None and to_category is not None and to_category not in TARGET_CATEGORIES:
+        raise InvalidQuery(
+            f"unknown category '{to_category}': use one of {', '.join(TARGET_CATEGORIES)}"
+        )
+    return Reader(driver, database, timeout).run(
+        lambda reader: _paths(reader, start, to_category, to, domain, k, max_hops)
+    )
+
+
+def _paths(
+    reader: Reader,
+    start: str,
+    to_category: str | None,
+    to: str | None,
+    domain: str | None,
+    k: int,
+    max_hops: int,
+) -> PathsResult:
+    resolutions = {"from": resolve_with(reader, start, ["organisation", "region"], role="from")}
+    if to is not None:
+        resolutions["to"] = resolve_with(reader, to, ["region", "country"], role="to")
+    if domain is not None:
+        resolutions["domain"] = resolve_with(reader, domain, ["domain"], role="domain")
+    ambiguities = ambiguities_of(resolutions)
+    if ambiguities:
+        return PathsResult(
+            status="ambiguous",
+            ambiguities=ambiguities,
+            k=k,
+            max_hops=max_hops,
+            explanation=" ".join(a.explanation for a in ambiguities),
+        )
+    start_entity = _entity(resolutions["from"])
+    to_entity = _entity(resolutions["to"]) if "to" in resolutions else None
+    domain_entity = _entity(resolutions["domain"]) if "domain" in resolutions else None
+
+    target, target_filter = _target(reader, to_category if to is None else None, to_entity)
+    starts = start_organisations(reader, start_entity)
+    domains, domain_regions = domain_filter(reader, domain_entity)
+    base = PathsResult(
+        start=start_entity,
+        target=target,
+        domain=domain_entity,
+        k=k,
+        max_hops=max_hops,
+        explanation="",
+    )
+    if not starts:
+        base.explanation = (
+            f"No organisation is located in {start_entity.name} ({start_entity.key}): "
+            "there is nowhere to start from."
+        )
+        return base
+    search = search_routes(reader, starts, target_filter, domains, domain_regions, max_hops)
+    scored = score_routes(reader, search.routes)
+    chosen = best_paths(scored, k)
+    base.paths = [s.path for s in chosen]
+    base.candidates_considered = len(scored)
+    base.explanation = _explain(
+        start_entity, len(starts), target, domain_entity, max_hops, len(scored), chosen, search
+    )
+    return base
+
+
+# -- shared by connect and consortium -----------------------------------------------------------
+
+
+def check_range(name: str, value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise InvalidQuery(f"{name} must be between {low} and {high} (got {value})")
+    return value
+
+
+def ambiguities_of(resolutions: dict[str, Resolution]) -> list[Ambiguity]:
+    return [
+        Ambiguity(input=r.input, role=role, candidates=r.candidates, explanation=r.explanation)
+        for role, r in resolutions.items()
+        if r.entity is None
+    ]
+
+
+def _entity(resolution: Resolution) -> Entity:
+    assert resolution.entity is not None
+    return resolution.entity
+
+
+def start_organisations(reader: Reader, entity: Entity) -> list[str]:
+    """The organisation itself, or every organisation located in the region (or below it)."""
+    if entity.kind == "organisation":
+        return [entity.key]
+    regions = region_ids(reader, entity)
+    rows = reader.rows(
+        cypher.ORGANISATIONS_IN_REGIONS, regions=regions, limit=MAX_START_ORGANISATIONS
+    )
+    return [r["uid"] for r in rows]
+
+
+def region_ids(reader: Reader, entity: Entity) -> list[str]:
+    """A region and the regions below it, or every region of a country."""
+    if entity.kind == "country":
+        record = reader.one(cypher.COUNTRY_REGIONS, code=entity.key)
+    else:
+        record = reader.one(cypher.REGION_SUBTREE, nuts_id=entity.key)
+    return list(record["ids"]) if record else []
+
+
+def domain_filter(reader: Reader, entity: Entity | None) -> tuple[list[str] | None, list[str]]:
+    """The domain with its subdomains, and the regions whose S3 priorities declare one."""
+    if entity is None:
+        return None, []
+    codes = domain_closure(reader, entity.key)
+    record = reader.one(cypher.REGIONS_WITH_DECLARED_DOMAINS, domains=codes)
+    return codes, list(record["ids"]) if record else []
+
+
+def domain_closure(reader: Reader, code: str) -> list[str]:
+    record = reader.one(cypher.DOMAIN_CLOSURE, code=code)
+    return sorted(record["codes"]) if record and record["codes"] else [code]
+
+
+def search_routes(
+    reader: Reader,
+    starts: Sequence[str],
+    target: TargetFilter,
+    domains: list[str] | None,
+    domain_regions: list[str],
+    max_hops: int,
+    limit: int = ROUTE_LIMIT,
+) -> RouteSearch:
+    """Every route of 2, 4, ... up to ``max_hops`` hops (organisation to organisation paths
+    always have an even length), at most ``limit`` in all."""
+    found = RouteSearch()
+    seen: set[tuple[str, ...]] = set()
+    for hops in sorted(h for h in cypher.PATHS_BY_HOPS if h <= max_hops):
+        remaining = limit - len(found.routes)
+        if remaining <= 0:
+            found.truncated = True
+            break
+        rows = reader.rows(
+            cypher.PATHS_BY_HOPS[hops],
+            starts=list(starts),
+            target_orgs=target.organisations,
+            target_regions=target.regions,
+            target_domains=target.domains,
+            domains=domains,
+            domain_regions=domain_regions,
+            max_partners=MAX_PROJECT_PARTNERS,
+            traversable=TRAVERSABLE,
+            limit=remaining,
+        )
+        if len(rows) >= remaining:
+            found.truncated = True
+        for row in rows:
+            uids = tuple(row["uids"])
+            if uids in seen:
+                continue
+            seen.add(uids)
+            found.routes.append(
+                Route(uids, tuple(row["labels"]), tuple(dict(r) for r in row["rels"]))
+            )
+    return found
+
+
+def node_infos(reader: Reader, routes: Iterable[Route]) -> dict[str, NodeInfo]:
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for route in routes:
+        for uid, label in zip(route.uids, route.labels, strict=True):
+            by_label[label].add(uid)
+    if not by_label:
+        return {}
+    rows = reader.rows(
+        cypher.NODE_DETAILS,
+        organisations=sorted(by_label["Organisation"]),
+        projects=sorted(by_label["Project"]),
+        hubs=sorted(by_label["Hub"]),
+        clusters=sorted(by_label["Cluster"]),
+        partnerships=sorted(by_label["Partnership"]),
+        consortia=sorted(by_label["Consortium"]),
+    )
+    infos: dict[str, NodeInfo] = {}
+    for r in rows:
+        infos[r["uid"]] = NodeInfo(
+            label=r["label"],
+            uid=r["uid"],
+            name=r["name"],
+            n_partners=r["n_partners"],
+            members=r["members"],
+            kind=r["kind"],
+            end_date=r["end_date"],
+            start_date=r["start_date"],
+            topic=r["topic"],
+            region=r["region"],
+            domains=tuple(sorted(r["domains"])),
+            networks=tuple(sorted(n for n in r["networks"] if n)),
+            extra={
+                "acronym": r["acronym"],
+                "topic_title": r["topic_title"],
+                "programme": r["programme"],
+                "activity_type": r["activity_type"],
+                "country_code": r["country_code"],
+                "status": r["status"],
+            },
+        )
+    return infos
+
+
+def score_routes(
+    reader: Reader, routes: Sequence[Route], today: date | None = None
+) -> list[ScoredRoute]:
+    """Scores every route (see ``queries.scoring``), best first; ties broken by fewer hops,
+    then by the end organisation's name, so the order is stable."""
+    if not routes:
+        return []
+    today = today or date.today()
+    infos = node_infos(reader, routes)
+    ends = {uid for route in routes for uid in (route.uids[0], route.uids[-1])}
+    regions = [info.region for u in ends if (info := infos.get(u)) and info.region]
+    profiles = region_profiles(reader, regions)
+    ancestors = domain_ancestors(reader)
+    scored = [_score(route, infos, profiles, ancestors, today) for route in routes]
+    scored.sort(key=lambda s: (-s.path.score, s.path.hops, s.path.nodes[-1].name, s.route.uids))
+    return scored
+
+
+def best_paths(
+    scored: Sequence[ScoredRoute], k: int, per_end: int = MAX_PER_END
+) -> list[ScoredRoute]:
+    """The ``k`` best, with at most ``per_end`` paths to the same end organisation."""
+    chosen: list[ScoredRoute] = []
+    per: dict[str, int] = defaultdict(int)
+    for item in scored:
+        end = item.route.uids[-1]
+        if per[end] >= per_end:
+            continue
+        per[end] += 1
+        chosen.append(item)
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+# -- scoring and presentation -------------------------------------------------------------------
+
+
+def _score(
+    route: Route,
+    infos: dict[str, NodeInfo],
+    profiles: dict[str, RegionProfile],
+    ancestors: dict[str, frozenset[str]],
+    today: date,
+) -> ScoredRoute:
+    nodes = [
+        infos.get(u) or NodeInfo(label=label, uid=u, name=u)
+        for u, label in zip(route.uids, route.labels, strict=True)
+    ]
+    ties = [segment_tie(nodes[a:b], today) for a, b in split_segments(route.labels)]
+    intermediaries = sum(1 for label in route.labels[1:-1] if label == "Organisation")
+    start_profile = profiles.get(nodes[0].region or "")
+    end_profile = profiles.get(nodes[-1].region or "")
+    fit = region_fit(start_profile, end_profile, ancestors)
+    score = path_score(ties, intermediaries, fit)
+    path_nodes = [_path_node(n, profiles) for n in nodes]
+    rels = []
+    for i, rel in enumerate(route.rels):
+        forward = rel.get("from") == route.uids[i]
+        rels.append(
+            PathRel(
+                type=str(rel["type"]), start=i, end=i + 1, forward=forward, role=rel.get("role")
+            )
+        )
+    tie_models = [
+        TieStrength(
+            via=_path_node(t.via, profiles),
+            kind=t.kind,
+            strength=round(t.strength, 4),
+            reason=t.reason,
+        )
+        for t in ties
+    ]
+    parts = ScoreParts(
+        ties=tie_models,
+        length_factor=0.5**intermediaries,
+        fit=ThematicFit(
+            basis=fit.basis,
+            shared_domains=list(fit.shared),
+            factor=round(fit.factor, 4),
+            reason=fit.reason,
+        ),
+    )
+    start_ref = start_profile.ref if start_profile else None
+    end_ref = end_profile.ref if end_profile else None
+    path = Path(
+        nodes=path_nodes,
+        relationships=rels,
+        hops=len(route.rels),
+        start_region=start_ref,
+        end_region=end_ref,
+        score=round(score, 4),
+        score_parts=parts,
+        explanation=_explain_path(nodes, ties, intermediaries, fit, score, start_ref, end_ref),
+    )
+    return ScoredRoute(route, path)
+
+
+def region_fit(
+    a: RegionProfile | None, b: RegionProfile | None, ancestors: dict[str, frozenset[str]]
+) -> Fit:
+    return thematic_fit(
+        a.domains if a else (),
+        a.basis if a else "none",
+        b.domains if b else (),
+        b.basis if b else "none",
+        a.label if a else "the start region",
+        b.label if b else "the end region",
+        ancestors,
+    )
+
+
+def _path_node(info: NodeInfo, profiles: dict[str, RegionProfile]) -> PathNode:
+    return PathNode(
+        label=info.label,
+        key=info.uid,
+        name=info.name,
+        region=info.region,
+        country_code=info.extra.get("country_code") or (info.region[:2] if info.region else None),
+        detail=node_detail(info),
+        networks=list(info.networks),
+    )
+
+
+def node_detail(info: NodeInfo) -> str:
+    """A few words that say what a node is: the project's topic and size, the hub's status."""
+    extra = info.extra
+    if info.label == "Project":
+        bits = [extra.get("acronym") or "", info.topic or ""]
+        if extra.get("topic_title"):
+            bits.append(str(extra["topic_title"]))
+        size = info.n_partners or info.members
+        if size:
+            bits.append(f"{size} partners")
+        if info.end_date:
+            bits.append(f"ends {info.end_date[:10]}")
+        if info.kind:
+            bits.append(f"kind {info.kind}")
+        return "; ".join(b for b in bits if b)
+    if info.label == "Organisation":
+        bits = [extra.get("activity_type") or "", info.region or extra.get("country_code") or ""]
+        return "; ".join(b for b in bits if b)
+    if info.label == "Hub":
+        return "; ".join(b for b in (extra.get("status") or "", info.region or "") if b)
+    return f"{info.members} members" if info.members else ""
+
+
+def region_text(ref: RegionRef | None) -> str:
+    if ref is None:
+        return "region unknown"
+    return f"{ref.nuts_id} {ref.name}, {category_text(ref)}"
+
+
+def _explain_path(
+    nodes: Sequence[NodeInfo],
+    ties: Sequence[Tie],
+    intermediaries: int,
+    fit: Fit,
+    score: float,
+    start: RegionRef | None,
+    end: RegionRef | None,
+) -> str:
+    route = f"{nodes[0].name} ({region_text(start)})"
+    orgs = [i for i, n in enumerate(nodes) if n.label == "Organisation"]
+    for tie, position in zip(ties, orgs[1:], strict=False):
+        via = tie.via
+        label = via.extra.get("acronym") or via.name
+        route += f" -[{tie.kind} {label}]- {nodes[position].name}"
+    route += f" ({region_text(end)})"
+    factors = " x ".join(f"{t.kind} tie {t.strength:.2f} ({t.reason})" for t in ties)
+    length = (
+        "no intermediary (x1)"
+        if intermediaries == 0
+        else f"{intermediaries} intermediar{'y' if intermediaries == 1 else 'ies'} "
+        f"(x{0.5**intermediaries:g})"
+    )
+    return (
+        f"{route}. Score {score:.3f} = {factors} x {length} x fit {fit.factor:.2f} ({fit.reason})."
+    )
+
+
+def _target(reader: Reader, category: str | None, to: Entity | None) -> tuple[Target, TargetFilter]:
+    if to is not None:
+        ids = region_ids(reader, to)
+        kind = "country" if to.kind == "country" else "region"
+        target = Target(
+            region=to if to.kind == "region" else None,
+            country=to if to.kind == "country" else None,
+            description=f"organisations located in the {kind} {to.name} ({to.key})",
+        )
+        return target, TargetFilter(regions=ids)
+    if category is None:
+        return (
+            Target(description="organisations located in any region"),
+            TargetFilter(),
+        )
+    outermost = category == "outermost"
+    record = reader.one(
+        cypher.REGIONS_BY_CATEGORY,
+        category=None if outermost else category,
+        outermost=outermost,
+    )
+    ids = list(record["ids"]) if record else []
+    description = (
+        "organisations located in outermost regions"
+        if outermost
+        else f"organisations located in {category} regions"
+    )
+    target = Target(
+        category=None if outermost else cast(Category, category),
+        outermost=outermost,
+        description=f"{description} ({len(ids)} NUTS 2 and NUTS 3 regions)",
+    )
+    return target, TargetFilter(regions=ids)
+
+
+def _explain(
+    start: Entity,
+    n_starts: int,
+    target: Target,
+    domain: Entity | None,
+    max_hops: int,
+    n_routes: int,
+    chosen: Sequence[ScoredRoute],
+    search: RouteSearch,
+) -> str:
+    origin = (
+        f"{start.name} ({start.key})"
+        if start.kind == "organisation"
+        else f"the {n_starts} organisation{'s' if n_starts != 1 else ''} located in "
+        f"{start.name} ({start.key})"
+    )
+    theme = (
+        f", through the domain {domain.name} (a project, hub or cluster in it or one of its "
+        "subdomains on the way, or an end region whose S3 priorities declare it)"
+        if domain
+        else ""
+    )
+    text = (
+        f"Paths of at most {max_hops} hops from {origin} to {target.description}{theme}, over "
+        "ties between organisations, projects, hubs, clusters, partnerships and EEN consortia "
+        "(regions, countries, domains and whole networks are never passed through). "
+    )
+    if not chosen:
+        return text + "No such path exists in the graph."
+    text += (
+        f"{n_routes} distinct route{'s' if n_routes != 1 else ''} found; the {len(chosen)} best "
+        f"are shown (at most {MAX_PER_END} per end organisation). "
+        "Score = tie strengths (a small recent shared project is strongest, then a shared hub or "
+        "a cluster partnership, then the same EEN consortium) x 0.5 per intermediate "
+        "organisation x thematic fit (shared domains of the two end regions: declared S3 "
+        "priorities where loaded, else domains revealed by their projects, hubs and clusters)."
+    )
+    if search.truncated:
+        text += (
+            f" The search stopped after {ROUTE_LIMIT} candidate routes: narrow it with a domain, "
+            "a smaller region or fewer hops to see them all."
+        )
+    return text

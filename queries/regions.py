@@ -1,0 +1,128 @@
+"""Region profiles for the queries: cohesion category (NUTS 3 inherit their NUTS 2 category) and
+the region's domains, declared (S3 priorities) where loaded, else revealed by the projects, hubs
+and clusters of its organisations. Cached per graph version."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from queries import cypher
+from queries.models import DomainBasis, RegionDomains, RegionRef
+from queries.runner import Reader
+
+REVEALED_TOP = 5  # a region's revealed domains: its five most frequent ones
+CATEGORIES = ("more developed", "transition", "less developed")
+
+
+@dataclass(frozen=True, slots=True)
+class RegionProfile:
+    ref: RegionRef
+    nuts2: str | None
+    declared: tuple[str, ...]
+    revealed: tuple[str, ...]
+    revealed_counts: tuple[tuple[str, int], ...]
+
+    @property
+    def basis(self) -> DomainBasis:
+        if self.declared:
+            return "declared"
+        return "revealed" if self.revealed else "none"
+
+    @property
+    def domains(self) -> tuple[str, ...]:
+        return self.declared or self.revealed
+
+    def as_model(self) -> RegionDomains:
+        return RegionDomains(region=self.ref, basis=self.basis, domains=list(self.domains))
+
+    @property
+    def label(self) -> str:
+        return f"{self.ref.name} ({self.ref.nuts_id})"
+
+
+_cache: dict[tuple[str | None, tuple[int, str]], dict[str, RegionProfile]] = {}
+_lock = threading.Lock()
+
+
+def region_profiles(reader: Reader, nuts_ids: Iterable[str]) -> dict[str, RegionProfile]:
+    """Profiles of the given regions (unknown ids are left out)."""
+    wanted = sorted(set(nuts_ids))
+    if not wanted:
+        return {}
+    stamp = reader.stamp()
+    key = (reader.database, stamp) if stamp is not None else None
+    known: dict[str, RegionProfile] = {}
+    if key is not None:
+        with _lock:
+            cached = _cache.setdefault(key, {})
+            known = {n: cached[n] for n in wanted if n in cached}
+    missing = [n for n in wanted if n not in known]
+    if missing:
+        fresh = _load(reader, missing)
+        known.update(fresh)
+        if key is not None:
+            with _lock:
+                for old in [k for k in _cache if k[0] == key[0] and k != key]:
+                    del _cache[old]
+                _cache.setdefault(key, {}).update(fresh)
+    return known
+
+
+_ancestor_cache: dict[tuple[str | None, tuple[int, str]], dict[str, frozenset[str]]] = {}
+
+
+def domain_ancestors(reader: Reader) -> dict[str, frozenset[str]]:
+    """Every domain's broader domains (for matching a subdomain with its parent)."""
+    stamp = reader.stamp()
+    key = (reader.database, stamp) if stamp is not None else None
+    if key is not None and key in _ancestor_cache:
+        return _ancestor_cache[key]
+    found = {r["code"]: frozenset(r["ancestors"]) for r in reader.rows(cypher.DOMAIN_ANCESTORS)}
+    if key is not None:
+        with _lock:
+            _ancestor_cache.clear()
+            _ancestor_cache[key] = found
+    return found
+
+
+def _load(reader: Reader, nuts_ids: list[str]) -> dict[str, RegionProfile]:
+    rows = reader.rows(cypher.REGION_PROFILES, nuts_ids=nuts_ids)
+    bases = {r["nuts_id"]: (r["nuts2"] or r["nuts_id"]) for r in rows}
+    counts: dict[str, Counter[str]] = {}
+    for record in reader.rows(cypher.REGION_REVEALED_DOMAINS, nuts_ids=sorted(set(bases.values()))):
+        counts.setdefault(record["nuts_id"], Counter())[record["code"]] += record["activities"]
+    profiles: dict[str, RegionProfile] = {}
+    for r in rows:
+        ref = RegionRef(
+            nuts_id=r["nuts_id"],
+            name=r["name"] or r["nuts_id"],
+            level=int(r["level"] if r["level"] is not None else -1),
+            country_code=r["country_code"] or r["nuts_id"][:2],
+            category=r["category"] if r["category"] in CATEGORIES else None,
+            outermost=bool(r["outermost"]),
+            category_status=r["category_status"],
+        )
+        declared = tuple(sorted(set(r["declared_up"]) | set(r["declared_down"])))
+        ranked = sorted(
+            counts.get(bases[r["nuts_id"]], Counter()).items(), key=lambda c: (-c[1], c[0])
+        )
+        profiles[r["nuts_id"]] = RegionProfile(
+            ref=ref,
+            nuts2=r["nuts2"],
+            declared=declared,
+            revealed=tuple(sorted(code for code, _ in ranked[:REVEALED_TOP])),
+            revealed_counts=tuple(ranked),
+        )
+    return profiles
+
+
+def category_text(ref: RegionRef | None) -> str:
+    """'less developed', 'transition, outermost', or why there is no category."""
+    if ref is None:
+        return "region unknown"
+    if ref.category:
+        return ref.category + (", outermost" if ref.outermost else "")
+    return ref.category_status or "no category"

@@ -1,0 +1,106 @@
+"""Running the query layer's Cypher: read transactions only, with a server-side timeout, and
+driver failures turned into the one-line errors of ``graph.errors``.
+
+A public query runs all its statements in one managed read transaction (``Reader.run``): one
+BEGIN/COMMIT instead of one per statement, a consistent view of the graph, and one timeout for
+the whole answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, LiteralString, TypeVar
+
+from neo4j import READ_ACCESS, Driver, ManagedTransaction, Record, unit_of_work
+from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
+
+from graph.errors import DatabaseUnavailable, S3GraphError
+from queries import cypher
+
+DEFAULT_TIMEOUT = 30.0
+T = TypeVar("T")
+
+
+class QueryTimeout(S3GraphError):
+    """A query ran longer than the server-side timeout (S3GRAPH_QUERY_TIMEOUT)."""
+
+
+class InvalidQuery(S3GraphError):
+    """A query argument is out of its allowed range or not one of its allowed values."""
+
+
+class Reader:
+    """Where and how long queries may run: one per request, built from the caller's driver."""
+
+    def __init__(
+        self, driver: Driver, database: str | None = None, timeout: float | None = None
+    ) -> None:
+        self.driver = driver
+        self.database = database
+        self.timeout = timeout or DEFAULT_TIMEOUT
+        self._tx: ManagedTransaction | None = None
+
+    def run(self, work: Callable[[Reader], T]) -> T:
+        """Calls ``work(self)`` inside one managed read transaction: every statement it issues
+        runs there, and the driver retries the whole of it on transient errors."""
+        if self._tx is not None:
+            return work(self)
+
+        @unit_of_work(timeout=self.timeout)
+        def in_transaction(tx: ManagedTransaction) -> T:
+            self._tx = tx
+            try:
+                return work(self)
+            finally:
+                self._tx = None
+
+        with self._errors(), self._session() as session:
+            result: T = session.execute_read(in_transaction)
+            return result
+
+    def rows(self, statement: LiteralString, /, **params: Any) -> list[Record]:
+        """Runs one statement (in the open transaction, else in its own) and returns its
+        records."""
+        if self._tx is not None:
+            with self._errors():
+                return list(self._tx.run(statement, params))
+        with self._errors(), self._session() as session:
+            tx = session.begin_transaction(timeout=self.timeout)
+            try:
+                return list(tx.run(statement, params))
+            finally:
+                tx.close()
+
+    def one(self, statement: LiteralString, /, **params: Any) -> Record | None:
+        records = self.rows(statement, **params)
+        return records[0] if records else None
+
+    def stamp(self) -> tuple[int, str] | None:
+        """The graph's version and the time of its last load; None when the graph has never been
+        versioned (then nothing may be cached)."""
+        record = self.one(cypher.GRAPH_STAMP)
+        if record is None or record["version"] is None:
+            return None
+        return int(record["version"]), str(record["updated_at"])
+
+    def _session(self) -> Any:
+        return self.driver.session(
+            database=self.database,
+            default_access_mode=READ_ACCESS,
+            notifications_min_severity="OFF",
+        )
+
+    @contextmanager
+    def _errors(self) -> Iterator[None]:
+        try:
+            yield
+        except ClientError as exc:
+            if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
+                raise QueryTimeout(
+                    f"the query took longer than {self.timeout:g} s: ask for fewer hops, a "
+                    "smaller k, or raise S3GRAPH_QUERY_TIMEOUT"
+                ) from exc
+            raise
+        except (ServiceUnavailable, SessionExpired) as exc:
+            raise DatabaseUnavailable(f"Neo4j is not reachable ({exc})") from exc
