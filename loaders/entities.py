@@ -18,15 +18,18 @@ Rules, strongest first; the first that finds one organisation wins:
 1. ``pic``: the EU Participant Identification Code.
 2. ``vat``: VAT number, normalised (``DE 129 515 865`` -> ``DE129515865``; a number without
    country prefix gets the organisation's country, Greece ``EL``).
-3. ``web_domain``: the website's host without scheme, ``www.``, port and path; hosts shared by
-   unrelated organisations (europa.eu, linkedin.com, facebook.com, Google Sites, ...) are ignored.
+3. ``web_domain``: the website's host without scheme, ``www.``, port and path, within the same
+   country; hosts shared by unrelated organisations (europa.eu, linkedin.com, facebook.com,
+   Google Sites, ...) are ignored. A hub's website on a university's host finds the university.
 4. ``name``: the normalised name (accents folded, legal forms such as GmbH, S.A., Ltd and
-   punctuation removed) within the same country, compared with rapidfuzz; accepted at
-   ``NAME_THRESHOLD`` or above (precision measured on hand-checked pairs in
-   ``tests/fixtures/entities/hand_checked_pairs.csv``).
+   punctuation removed from its end) within the same country: rapidfuzz ``token_sort_ratio``
+   of at least ``NAME_THRESHOLD``, and no distinctive word of one name missing from the other
+   (``names_agree``: Palermo is not Salerno, whatever the score). Precision measured on
+   hand-checked pairs, ``tests/fixtures/entities/hand_checked_pairs.csv``.
 
-Two records with different PICs are never merged (the PIC is the EU's identity of a legal
-entity), nor are records with different VAT numbers merged by website or name.
+A rule that finds several organisations decides nothing. Two records with different PICs are
+never merged (the PIC is the EU's identity of a legal entity); records with different VAT
+numbers, countries or legal forms (a group's SA and its SAS) are not merged by website or name.
 """
 
 from __future__ import annotations
@@ -45,12 +48,13 @@ MatchRule = Literal["pic", "vat", "web_domain", "name", "new"]
 
 # Score (0-100, rapidfuzz token_sort_ratio of normalised names) from which two organisations of
 # the same country are taken as one. Chosen on the hand-checked pairs (see module docstring).
-NAME_THRESHOLD = 93.0
+NAME_THRESHOLD = 90.0
 
 READ_ORGANISATIONS = """
 MATCH (o:Organisation)
 RETURN o.uid AS uid, o.name AS name, o.country_code AS country_code, o.pic AS pic,
-       o.vat AS vat, o.web_domain AS web_domain, coalesce(o.aliases, []) AS aliases,
+       o.vat AS vat, o.web_domain AS web_domain, o.nuts2 AS nuts2,
+       coalesce(o.aliases, []) AS aliases,
        coalesce(o.source_ids, []) AS source_ids,
        coalesce(o.merge_evidence, []) AS merge_evidence
 """
@@ -95,6 +99,7 @@ LEGAL_FORMS: frozenset[str] = frozenset(
         *("sgps", "sp", "z", "o", "zoo", "spzoo", "sro", "r", "doo", "d", "dd", "ad", "ead"),
         *("ood", "eood", "zrt", "kft", "nyrt", "bt", "ehf", "hf", "ky", "ike", "ae", "epe"),
         *("mepe", "ee", "oe", "pc", "kk", "cic", "ccc", "scs", "sprl", "sca", "ks", "spol"),
+        *("zs", "ops", "ry", "ivzw", "gbr", "eurl", "scop", "sce", "eeig", "ewiv", "geie"),
     )
 )
 
@@ -110,13 +115,51 @@ def fold(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", plain.replace("&", " and ")).split())
 
 
-def name_key(name: str) -> str:
-    """The form in which organisation names are compared: folded, legal forms removed
-    ('Fraunhofer-Gesellschaft e.V.' -> 'fraunhofer gesellschaft')."""
+def _split_legal_form(name: str) -> tuple[list[str], list[str]]:
     words = fold(name).split()
+    form: list[str] = []
     while len(words) > 1 and words[-1] in LEGAL_FORMS:
-        words.pop()
-    return " ".join(words)
+        form.insert(0, words.pop())
+    return words, form
+
+
+def name_key(name: str) -> str:
+    """The form in which organisation names are compared: folded, legal forms removed from the
+    end ('Fraunhofer-Gesellschaft e.V.' -> 'fraunhofer gesellschaft')."""
+    return " ".join(_split_legal_form(name)[0])
+
+
+def legal_form(name: str) -> str:
+    """The legal form a name ends with, letters only ('Storengy S.A.S.' -> 'sas'; '' if none).
+    Two names with different legal forms are different legal entities (a group's SA and SAS)."""
+    return "".join(_split_legal_form(name)[1])
+
+
+# Words that say nothing about which organisation a name means.
+STOPWORDS: frozenset[str] = frozenset(
+    (
+        *("the", "of", "and", "for", "de", "di", "da", "del", "della", "degli", "des", "du"),
+        *("la", "le", "les", "el", "y", "e", "et", "der", "die", "das", "und", "zu", "von"),
+        *("van", "het", "voor", "en", "i", "a", "al", "am", "im"),
+    )
+)
+# Two words count as the same word from this rapidfuzz ratio (spelling variants and typos:
+# 'muenchen'/'munchen' 93, 'etaireia'/'etairia' 93; 'palermo'/'salerno' 71 does not).
+TOKEN_SIMILARITY = 85.0
+
+
+def names_agree(key_a: str, key_b: str) -> bool:
+    """True when every word of one name key that the other lacks has a near-identical partner
+    there: 'universita degli studi di palermo' and '... di salerno' do not agree however high
+    their overall score, 'universidad publica de navarra' and 'universidad de navarra' neither."""
+    words_a = set(key_a.split()) - STOPWORDS
+    words_b = set(key_b.split()) - STOPWORDS
+    only_a, only_b = words_a - words_b, words_b - words_a
+    return all(
+        any(fuzz.ratio(word, other) >= TOKEN_SIMILARITY for other in others)
+        for lonely, others in ((only_a, only_b), (only_b, only_a))
+        for word in lonely
+    )
 
 
 def normalise_vat(vat: str | None, country_code: str | None = None) -> str | None:
@@ -166,6 +209,7 @@ class Candidate:
     ``uid``: the uid it gets when it matches nobody ('org:pic:<PIC>' when the source gives a
     PIC, else 'org:<source>:<id>'); ``source_id``: its id in the source ('cordis:pic:999901318',
     'edih:hub_row:161'), used in the evidence. ``website`` may be any URL; it is normalised.
+    ``region``: its NUTS 2 or 3 code when known; a name match in another NUTS 2 is refused.
     """
 
     uid: str
@@ -176,6 +220,7 @@ class Candidate:
     vat: str | None = None
     website: str | None = None
     aliases: tuple[str, ...] = ()
+    region: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,6 +248,8 @@ class _Known:
     pic: str | None
     vat: str | None
     web_domain: str | None
+    legal_forms: set[str] = field(default_factory=set)
+    regions: set[str] = field(default_factory=set)
     source_ids: set[str] = field(default_factory=set)
     evidence: list[str] = field(default_factory=list)
 
@@ -236,6 +283,7 @@ class OrganisationMatcher:
                 r["pic"],
                 r["vat"],
                 r["web_domain"],
+                region=r["nuts2"],
                 names=list(r["aliases"]),
                 source_ids=list(r["source_ids"]),
                 evidence=list(r["merge_evidence"]),
@@ -261,6 +309,7 @@ class OrganisationMatcher:
             candidate.pic,
             normalise_vat(candidate.vat, candidate.country_code),
             web_domain(candidate.website),
+            region=candidate.region,
             names=list(candidate.aliases),
             source_ids=[candidate.source_id],
         )
@@ -273,6 +322,7 @@ class OrganisationMatcher:
         pic: str | None,
         vat: str | None,
         domain: str | None,
+        region: str | None = None,
         names: list[str] | None = None,
         source_ids: list[str] | None = None,
         evidence: list[str] | None = None,
@@ -287,6 +337,11 @@ class OrganisationMatcher:
             known.web_domain = known.web_domain or domain
             known.country_code = known.country_code or country_code
         known.source_ids.update(source_ids or [])
+        form = legal_form(name) if name else ""
+        if form:
+            known.legal_forms.add(form)
+        if region and len(region) >= 4:
+            known.regions.add(region[:4].upper())
         for item in evidence or []:
             if item not in known.evidence:
                 known.evidence.append(item)
@@ -316,7 +371,7 @@ class OrganisationMatcher:
                 return self._found(candidate, hit, "vat", 100.0, vat)
         domain = web_domain(candidate.website)
         if domain:
-            hit = self._unique(self._by_domain.get(domain, set()), candidate, vat)
+            hit = self._unique(self._by_domain.get(domain, set()), candidate, vat, strict=True)
             if hit:
                 return self._found(candidate, hit, "web_domain", 100.0, domain)
         name_hit = self._by_name_rule(candidate, vat)
@@ -345,18 +400,45 @@ class OrganisationMatcher:
         known = self._orgs.get(uid)
         return set(known.source_ids) if known else set()
 
-    def _unique(self, uids: set[str], candidate: Candidate, vat: str | None = None) -> str | None:
-        """The one organisation among ``uids`` that does not contradict the candidate's PIC
-        (or, for the weaker rules, its VAT number)."""
-        fitting = [u for u in uids if not self._conflicts(self._orgs[u], candidate, vat)]
+    def _unique(
+        self,
+        uids: set[str],
+        candidate: Candidate,
+        vat: str | None = None,
+        strict: bool = False,
+        by_name: bool = False,
+    ) -> str | None:
+        """The one organisation among ``uids`` that does not contradict the candidate: another
+        PIC never; for the weaker rules (``strict``) neither another VAT number, another
+        country nor another legal form ('Storengy SA' is not 'Storengy SAS'); for names, no
+        other NUTS 2 region either (a hub called INNOVA in Palermo is not Innova Srl of Rome)."""
+        fitting = [
+            u
+            for u in uids
+            if not self._conflicts(self._orgs[u], candidate, vat, strict)
+            and not (by_name and self._elsewhere(self._orgs[u], candidate))
+        ]
         return fitting[0] if len(fitting) == 1 else None
 
     @staticmethod
-    def _conflicts(known: _Known, candidate: Candidate, vat: str | None) -> bool:
+    def _elsewhere(known: _Known, candidate: Candidate) -> bool:
+        region = (candidate.region or "")[:4].upper()
+        return bool(len(region) == 4 and known.regions and region not in known.regions)
+
+    @staticmethod
+    def _conflicts(known: _Known, candidate: Candidate, vat: str | None, strict: bool) -> bool:
         pic = str(candidate.pic).strip() if candidate.pic else None
         if pic and known.pic and str(known.pic) != pic:
             return True
-        return bool(vat and known.vat and known.vat != vat)
+        if not strict:
+            return False
+        if vat and known.vat and known.vat != vat:
+            return True
+        country = (candidate.country_code or "").upper()
+        if country and known.country_code and known.country_code.upper() != country:
+            return True
+        form = legal_form(candidate.name)
+        return bool(form and known.legal_forms and form not in known.legal_forms)
 
     def _by_name_rule(self, candidate: Candidate, vat: str | None) -> tuple[str, float, str] | None:
         country = (candidate.country_code or "").upper()
@@ -368,20 +450,21 @@ class OrganisationMatcher:
             return None
         exact = names.get(key)
         if exact:
-            hit = self._unique(exact, candidate, vat)
+            hit = self._unique(exact, candidate, vat, strict=True, by_name=True)
             return (hit, 100.0, key) if hit else None
+        # rapidfuzz narrows the country's names to those above the threshold; the word check
+        # then drops names that differ in a distinctive word.
         best = process.extract(
             key, list(names), scorer=fuzz.token_sort_ratio, score_cutoff=self.name_threshold
         )
-        uids: set[str] = set()
-        top = best[0] if best else None
-        for matched, score, _ in best:
-            if top and score == top[1]:
-                uids |= names[matched]
-        if not top:
+        agreeing = [(m, score) for m, score, _ in best if names_agree(key, m)]
+        if not agreeing:
             return None
-        hit = self._unique(uids, candidate, vat)
-        return (hit, float(top[1]), top[0]) if hit else None
+        top_score = max(score for _, score in agreeing)
+        tops = [m for m, score in agreeing if score == top_score]
+        uids = set().union(*(names[m] for m in tops))
+        hit = self._unique(uids, candidate, vat, strict=True, by_name=True)
+        return (hit, float(top_score), tops[0]) if hit else None
 
     def _found(
         self, candidate: Candidate, uid: str, rule: MatchRule, score: float, key: str

@@ -46,10 +46,9 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 
-NutsFrom = Literal["code", "postcode", "geolocation", "city", "name"]
+from graph.codes import to_eu_country_code
 
-# ISO 3166 codes that the EU writes differently; graph.codes takes over when it exists.
-_ISO_TO_EU = {"GR": "EL", "GB": "UK"}
+NutsFrom = Literal["code", "postcode", "geolocation", "city", "name"]
 
 # The NUTS 3 boundaries are GISCO's 1:60 million generalisation. A point that far (degrees,
 # about 20 km) off its country's generalised coastline or border still goes to the nearest region
@@ -62,17 +61,6 @@ BOUNDARY_MARGIN = 0.02
 # Traditional letter prefixes written before postcodes ("D-80686", "DK-9220", "CH-8092").
 _PREFIX_RE = re.compile(r"^(?:[A-Z]{1,4})\s*[-\u2010-\u2015\u2212 .]?\s*(?=\d)")
 _DUBLIN_RE = re.compile(r"^DUBLIN\s*(\d{1,2})(W?)$")
-
-
-def to_eu_country(code: str) -> str:
-    """EU-style country code (``EL`` for Greece, ``UK`` for the United Kingdom)."""
-    try:
-        from graph.codes import to_eu_country_code  # type: ignore[import-not-found,unused-ignore]
-
-        return str(to_eu_country_code(code))
-    except ImportError:
-        upper = code.strip().upper()
-        return _ISO_TO_EU.get(upper, upper)
 
 
 def _fold(text: str) -> str:
@@ -336,7 +324,7 @@ def normalise_postcode(country: str, raw: str, shape_: str, literal: str = "") -
     lead = re.match(r"[0-9A-Z]+", core)
     if (
         lead
-        and 2 <= len(core) < len(skeleton)
+        and max(3, len(skeleton) // 2) <= len(core) < len(skeleton)
         and all(
             (c.isdigit() if s == "9" else c.isalpha()) for c, s in zip(core, skeleton, strict=False)
         )
@@ -420,43 +408,43 @@ class RegionResolver:
         address: str | None = None,
     ) -> Resolution:
         """The region of one organisation; see the class and module docstrings."""
-        cc = to_eu_country(country or "")
+        cc = to_eu_country_code(country or "")
         tried: list[str] = []
         point = parse_point(geolocation)
+
+        def attempt(hit: _Hit, source: NutsFrom, settle: bool = True) -> Resolution | None:
+            if not (hit.nuts3 or hit.nuts2):
+                tried.append(hit.note)
+                return None
+            found = self._finish(hit, source, point if settle else None, cc)
+            if found.nuts_from is None:
+                tried.append(found.detail)
+                return None
+            return found
 
         if nuts_code and nuts_code.strip():
             code = nuts_code.strip().upper()
             codes = {c for c in self.versions.map_code(code) if c[:2] == code[:2]}
-            if codes and not code.endswith("Z") and len(code) >= 4:
-                return self._finish(_hit(codes, f"NUTS code {code}"), "code", point, cc)
-            tried.append(f"NUTS code {code} not a NUTS 2021/2024 code of level 2 or 3")
-
-        if postcode and postcode.strip():
-            hit = self._postcode(cc, postcode)
-            if hit.nuts3 or hit.nuts2:
-                return self._finish(hit, "postcode", point, cc)
-            tried.append(hit.note)
-
+            if code.endswith("Z") or len(code) < 4:
+                codes = set()
+            note = f"NUTS code {code}" if codes else f"NUTS code {code} is not of level 2 or 3"
+            if found := attempt(_hit(codes, note), "code"):
+                return found
+        if postcode and (found := attempt(self._postcode(cc, postcode), "postcode")):
+            return found
         if point is not None:
-            hit = self._point(cc, point)
-            if hit.nuts3:
-                return self._finish(hit, "geolocation", None, cc)
-            tried.append(hit.note)
+            if found := attempt(self._point(cc, point), "geolocation", settle=False):
+                return found
         elif geolocation:
             tried.append(f"geolocation {geolocation!r} not a lat,lon pair")
-
-        if address and address.strip():
-            hit = self._address(cc, address)
-            if hit.nuts3 or hit.nuts2:
-                return self._finish(hit, "postcode", point, cc)
-            tried.append(hit.note)
-
+        if address and (found := attempt(self._address(cc, address), "postcode")):
+            return found
         if city and city.strip():
             codes = self._city_index.get((cc, _fold(city)), set())
-            if len(codes) == 1:
-                return self._finish(_hit(codes, f"city {city!r} names a NUTS 3"), "city", None, cc)
-            tried.append(f"city {city!r} names no single NUTS 3 region")
-
+            one = len(codes) == 1
+            note = f"city {city!r} names " + ("a NUTS 3" if one else "no single NUTS 3")
+            if found := attempt(_hit(codes if one else (), note), "city", settle=False):
+                return found
         return Resolution(None, None, None, "; ".join(tried) or "no location given")
 
     def _finish(
@@ -533,8 +521,9 @@ class RegionResolver:
         geom = Point(lon, lat)
         inside = [self._geo_ids[i] for i in self._tree.query(geom, predicate="intersects")]
         note = f"geolocation {lat},{lon}"
-        if not inside:
-            # Off the generalised coastline or border: the nearest region of its own country.
+        if not any(c[:2] == cc for c in inside):
+            # Off its country's generalised coastline or border (Maastricht falls in Belgium at
+            # 1:60M): the nearest region of its own country, if close enough.
             near = self._tree.query(geom, predicate="dwithin", distance=COAST_TOLERANCE)
             own_near = [int(i) for i in near if self._geo_ids[i][:2] == cc]
             if own_near:
