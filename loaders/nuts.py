@@ -246,13 +246,15 @@ class NutsLoader:
         cohesion_path = beside if beside.exists() else snapshot / COHESION_FILE
 
         table = country_table(countries_file(ctx.data_dir))
-        yield from self._countries(table.countries)
-
+        # Read (and check) every file before yielding anything: a wholly wrong file must stop
+        # the load before the first batch is written, whatever the batch size.
         regions = self._read_regions(nuts_path, {c.code for c in table.countries}, report)
         national = read_national_names(snapshot / WORKBOOK_FILE)
         eu_members = {c.code for c in table.countries if c.eu_member}
         cohesion = self._read_cohesion(cohesion_path, regions, eu_members, report)
         by_code = {c.code: c for c in table.countries}
+
+        yield from self._countries(table.countries)
 
         for accepted in regions.values():
             yield self._region_node(accepted, national, by_code, eu_members, cohesion)
