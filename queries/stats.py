@@ -19,10 +19,10 @@ RETURN type(r) AS type, source, count(*) AS count ORDER BY type, source
 """
 
 ORGANISATION_RESOLUTION = """
-MATCH (o:Organisation)
+OPTIONAL MATCH (o:Organisation)
 RETURN count(o) AS organisations,
-       count { MATCH (o) WHERE EXISTS { (o)-[:LOCATED_IN]->(:Region) } } AS located,
-       count { MATCH (o) WHERE size(coalesce(o.sources, [])) > 1 } AS multi_source
+       sum(CASE WHEN EXISTS { (o)-[:LOCATED_IN]->(:Region) } THEN 1 ELSE 0 END) AS located,
+       sum(CASE WHEN size(coalesce(o.sources, [])) > 1 THEN 1 ELSE 0 END) AS multi_source
 """
 
 

@@ -30,3 +30,11 @@ def test_unknown_source_is_an_error(cli_env: Settings) -> None:
     result = runner.invoke(app, ["load", "nope"])
     assert result.exit_code != 0
     assert "unknown source" in str(result.exception)
+
+
+def test_stats_on_a_graph_without_organisations(cli_env: Settings) -> None:
+    runner.invoke(app, ["load", "domains"])
+    result = runner.invoke(app, ["stats"])
+    assert result.exit_code == 0, result.output
+    assert "Domain" in result.output
+    assert "Organisations: 0" in result.output
