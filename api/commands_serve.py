@@ -1,0 +1,63 @@
+"""``s3graph serve``: the HTTP API and the visual explorer, on loopback by default."""
+
+from __future__ import annotations
+
+import socket
+import time
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+
+from api.app import create_app
+from graph.local import LocalNeo4j
+from graph.settings import get_settings
+
+console = Console()
+
+
+class _Server(uvicorn.Server):
+    """Says where the explorer is once the socket is listening (not before)."""
+
+    url = ""
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            console.print(
+                f"[green]s3graph is serving[/green]: explorer {self.url}  "
+                f"API docs {self.url}docs  (Ctrl+C stops it)"
+            )
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    start_db: Annotated[
+        bool,
+        typer.Option(
+            "--start-db/--no-start-db",
+            help="Start the local Neo4j first (ignored when NEO4J_URI is set).",
+        ),
+    ] = True,
+) -> None:
+    """Serve the HTTP API and the visual explorer (read-only; loading stays on the CLI)."""
+    settings = get_settings()
+    if settings.uses_local_server and start_db:
+        local = LocalNeo4j(settings)
+        if not local.status().running:
+            started = time.monotonic()
+            with console.status("Starting the local Neo4j..."):
+                local.start()
+            console.print(
+                f"Started the local Neo4j on {local.uri} in {time.monotonic() - started:.1f} s"
+            )
+    shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
+    server = _Server(
+        uvicorn.Config(
+            create_app(settings, start_local=start_db), host=host, port=port, log_level="info"
+        )
+    )
+    server.url = f"http://{shown_host}:{port}/"
+    server.run()

@@ -1,0 +1,210 @@
+"""The visual explorer: HTML pages served by the API itself.
+
+The start page's form (from, to, domain, network) leads to the paths view; every drawn node
+links to its neighbourhood page; "who can connect us to X" has a view of its own. Pages show the
+drawing (pyvis, JavaScript in line), a legend, what was left out ("showing N of M") with a way
+to narrow down, and links to export the same view.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from api.deps import DriverDep, ReaderDep, SettingsDep
+from api.render import network_html
+from api.templating import templates
+from api.views import PATH_NETWORKS, legend_for
+from api.viewspecs import (
+    CATEGORIES,
+    NEIGHBOUR_LIMITS,
+    ConnectViewParams,
+    NodeViewParams,
+    PathsViewParams,
+    connect_view,
+    connect_view_params,
+    node_page,
+    node_path,
+    node_view,
+    node_view_params,
+    paths_view,
+    paths_view_params,
+)
+from graph.schema import FULLTEXT_LABELS, NodeLabel, RelType
+from queries.lookups import DomainSummary, Reader, list_domains, search
+
+router = APIRouter(include_in_schema=False)
+
+
+def _domains(reader: Reader) -> list[DomainSummary]:
+    return list_domains(reader, limit=200).items
+
+
+def _query(request: Request, **changes: Any) -> str:
+    """The current query string with some parameters replaced (None drops one)."""
+    params = dict(request.query_params)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        else:
+            params[name] = str(value)
+    return urlencode(params)
+
+
+def _form(params: PathsViewParams | None) -> dict[str, Any]:
+    if params is None:
+        return {
+            "from": "",
+            "to": "less developed",
+            "domain": "",
+            "network": "",
+            "k": 10,
+            "max_hops": 4,
+        }
+    return {
+        "from": params.start,
+        "to": params.to,
+        "domain": params.domain or "",
+        "network": params.network or "",
+        "k": params.k,
+        "max_hops": params.max_hops,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def start_page(request: Request, reader: ReaderDep) -> Response:
+    return templates.TemplateResponse(
+        request,
+        "index.html",
+        {
+            "form": _form(None),
+            "categories": CATEGORIES,
+            "domains": _domains(reader),
+            "networks": PATH_NETWORKS,
+        },
+    )
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore() -> Response:
+    return RedirectResponse("/", status_code=307)
+
+
+@router.get("/explore/search", response_class=HTMLResponse)
+def search_page(
+    request: Request,
+    reader: ReaderDep,
+    q: Annotated[str, Query(max_length=200)] = "",
+    label: Annotated[NodeLabel | None, Query()] = None,
+) -> Response:
+    hits = search(reader, q, label=label, limit=50) if q.strip() else []
+    return templates.TemplateResponse(
+        request,
+        "search.html",
+        {
+            "q": q,
+            "label": label.value if label else "",
+            "labels": [lb.value for lb in FULLTEXT_LABELS],
+            "hits": hits,
+            "page_of": node_page,
+        },
+    )
+
+
+@router.get("/explore/paths", response_class=HTMLResponse)
+def paths_page(
+    request: Request,
+    driver: DriverDep,
+    reader: ReaderDep,
+    settings: SettingsDep,
+    params: Annotated[PathsViewParams | None, Depends(paths_view_params)],
+) -> Response:
+    context: dict[str, Any] = {
+        "form": _form(params),
+        "categories": CATEGORIES,
+        "domains": _domains(reader),
+        "networks": PATH_NETWORKS,
+        "view": None,
+    }
+    if params is not None:
+        view = paths_view(driver, reader, settings, params)
+        context.update(
+            view=view,
+            result=view.result,
+            graph=view.graph,
+            network=network_html(view.graph, node_path) if view.graph.nodes else "",
+            legend=legend_for(view.graph.nodes, view.graph.edges),
+            export_query=_query(request),
+            choose=lambda role, key: "?" + _query(request, **{role: key}),
+            page_of=node_page,
+        )
+    return templates.TemplateResponse(request, "paths.html", context)
+
+
+@router.get("/explore/connect", response_class=HTMLResponse)
+def connect_page(
+    request: Request,
+    driver: DriverDep,
+    reader: ReaderDep,
+    settings: SettingsDep,
+    params: Annotated[ConnectViewParams | None, Depends(connect_view_params)],
+) -> Response:
+    context: dict[str, Any] = {
+        "form": {"us": params.us if params else "", "x": params.x if params else ""},
+        "view": None,
+    }
+    if params is not None:
+        view = connect_view(driver, reader, settings, params)
+        context.update(
+            view=view,
+            result=view.result,
+            graph=view.graph,
+            network=network_html(view.graph, node_path) if view.graph.nodes else "",
+            legend=legend_for(view.graph.nodes, view.graph.edges),
+            export_query=_query(request),
+            choose=lambda role, key: "?" + _query(request, **{role: key}),
+            page_of=node_page,
+        )
+    return templates.TemplateResponse(request, "connect.html", context)
+
+
+@router.get("/explore/node/{label}/{key:path}", response_class=HTMLResponse)
+def node_page_view(
+    request: Request,
+    reader: ReaderDep,
+    label: Annotated[NodeLabel, Path()],
+    key: Annotated[str, Path(max_length=300)],
+    params: Annotated[NodeViewParams, Depends(node_view_params)],
+) -> Response:
+    hood, graph = node_view(reader, label, key, params)
+    centre = hood.centre
+    links: dict[str, list[str]] = {}
+    for edge in hood.edges:
+        if edge.source == centre.id:
+            links.setdefault(edge.target, []).append(edge.type)
+        elif edge.target == centre.id:
+            links.setdefault(edge.source, []).append(edge.type)
+    return templates.TemplateResponse(
+        request,
+        "node.html",
+        {
+            "hood": hood,
+            "centre": centre,
+            "graph": graph,
+            "params": params,
+            "neighbours": [n for n in hood.nodes if n.id != centre.id],
+            "links": links,
+            "network": network_html(graph, node_path),
+            "legend": legend_for(graph.nodes, graph.edges),
+            "labels": sorted({f.label for f in hood.facets}),
+            "rel_types": sorted({f.type for f in hood.facets}),
+            "all_labels": [lb.value for lb in NodeLabel],
+            "all_rel_types": [rt.value for rt in RelType],
+            "limits": NEIGHBOUR_LIMITS,
+            "export_query": _query(request),
+            "page_of": node_page,
+        },
+    )

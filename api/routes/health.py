@@ -1,0 +1,34 @@
+"""``/health``: does Neo4j answer? 200 with the graph version, or 503 with the reason."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from api.deps import ReaderDep, SettingsDep
+from queries.lookups import graph_health
+
+router = APIRouter(tags=["service"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    neo4j: str
+    database: str
+    graph_version: int
+    nodes: int
+
+
+@router.get("/health", response_model=Health, summary="Check that Neo4j answers")
+def health(reader: ReaderDep, settings: SettingsDep) -> Health:
+    version, nodes = graph_health(reader)
+    where = settings.neo4j_uri or f"bolt://127.0.0.1:{settings.local_port} (local server)"
+    return Health(
+        status="ok",
+        neo4j=where,
+        database=settings.neo4j_database,
+        graph_version=version,
+        nodes=nodes,
+    )
