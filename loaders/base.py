@@ -22,6 +22,24 @@ from loaders.tables import ROW_PROBLEM
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
+# The longest real names are about 250 characters (CORDIS topic titles); a longer "name" is a
+# broken export (cells run together, a description in the name column) and would also exceed
+# what an index can hold once keys or name keys are derived from it.
+MAX_NAME_LENGTH = 500
+
+
+def checked_name(value: object, what: str = "name") -> str:
+    """A name as a source should give it: whitespace collapsed, not empty, not absurdly long.
+
+    For pydantic validators: raises ``ValueError`` so the row becomes a reject with the reason.
+    """
+    text = " ".join(str(value or "").split())
+    if not text:
+        raise ValueError(f"empty {what}")
+    if len(text) > MAX_NAME_LENGTH:
+        raise ValueError(f"{what} of {len(text)} characters (at most {MAX_NAME_LENGTH})")
+    return text
+
 
 @dataclass(frozen=True)
 class Reject:

@@ -8,6 +8,7 @@ meet on the same ``(:Domain)`` nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,18 +16,33 @@ from pydantic import BaseModel, field_validator
 
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
-from loaders.base import LoadContext, LoadReport, validate_rows
+from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
 from loaders.tables import read_table
 
 SOURCE = "s3graph-domains"
+COLUMNS = ("code", "name", "kind")
+CODE_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 class DomainRow(BaseModel):
     code: str
     name: str
     kind: str
-    parents: list[str]
-    aliases: list[str]
+    parents: list[str] = []  # optional columns: a file without them is still a vocabulary
+    aliases: list[str] = []
+
+    @field_validator("code", mode="before")
+    @classmethod
+    def slug(cls, value: object) -> str:
+        text = str(value or "").strip()
+        if not CODE_PATTERN.match(text) or len(text) > 64:
+            raise ValueError("code must be a short lower-case slug such as 'agri-food'")
+        return text
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def name_text(cls, value: object) -> str:
+        return checked_name(value)
 
     @field_validator("parents", "aliases", mode="before")
     @classmethod
@@ -70,8 +86,16 @@ class DomainsLoader:
 
     def records(self, ctx: LoadContext, report: LoadReport) -> Iterator[Record]:
         path = ctx.source_path or domains_file(ctx.data_dir)
-        rows = [model for _, model in validate_rows(read_table(path), DomainRow, report, path.name)]
-        for row in rows:
+        rows: dict[str, DomainRow] = {}
+        first_row: dict[str, int] = {}
+        table = read_table(path, required=COLUMNS)
+        for number, row in validate_rows(table, DomainRow, report, path.name):
+            if row.code in rows:
+                reason = f"duplicate code (first on row {first_row[row.code]})"
+                report.reject(path.name, number, "code", reason, row.code)
+                continue
+            rows[row.code], first_row[row.code] = row, number
+        for row in rows.values():
             yield Node(
                 NodeLabel.DOMAIN,
                 row.code,
@@ -79,7 +103,7 @@ class DomainsLoader:
                 SOURCE,
                 aliases=tuple(row.aliases),
             )
-        for row in rows:
+        for row in rows.values():
             for parent in row.parents:
                 yield Rel(
                     RelType.SUBDOMAIN_OF,

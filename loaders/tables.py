@@ -129,7 +129,7 @@ def read_table(
             problem = "a quoted value is not closed (truncated row?); the rows after it were kept"
             values = next(csv.reader(lines[start : start + 1], delimiter=delimiter), [])
             feed.position = start + 1
-        if not any(v.strip() for v in values):
+        if not problem and not any(v.strip() for v in values):
             continue
         extra = [v for v in values[len(header) :] if v.strip()]
         if extra and not problem:

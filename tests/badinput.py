@@ -120,3 +120,33 @@ def safe_for_cuts(value: str) -> bool:
     value with a line break in it. Tables that contain a cut row avoid those values.
     """
     return not value[:1] or value[0] not in "\"',;\n\r"
+
+
+MAYBE = "?"  # a cut row: rejected or not, depending on where the cut fell
+
+
+def shuffled_header(
+    draw: st.DrawFn, columns: Sequence[str], optional: Sequence[str] = ()
+) -> list[str]:
+    """The required columns in any order, some optional ones, and unknown extra columns."""
+    extra = draw(st.lists(st.sampled_from(["comment", "updated", "Unnamed: 9"]), unique=True))
+    kept = [c for c in optional if draw(st.booleans())]
+    return list(draw(st.permutations([*columns, *kept, *extra])))
+
+
+def fill(header: Sequence[str], cells: dict[str, str]) -> list[str]:
+    """The row's cells in the header's order; unknown columns get some text."""
+    return [cells.get(column, "x") for column in header]
+
+
+def drop_trailing(values: list[str], header: Sequence[str], column: str) -> list[str]:
+    """The row cut just before ``column``: the cells from there on are missing."""
+    return values[: list(header).index(column)]
+
+
+def folded(value: str) -> str:
+    """A name as loaders store it: control characters dropped, whitespace collapsed."""
+    return " ".join(clean(value).split())
+
+
+LONG_NAME = st.integers(min_value=501, max_value=20_000).map(lambda n: ("Región-" * n)[:n])
