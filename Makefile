@@ -15,6 +15,7 @@ run: deps
 	$(UV) run s3graph db init
 	$(UV) run s3graph load all
 	$(UV) run s3graph db status
+	$(UV) run s3graph serve
 
 lint: deps
 	$(UV) run ruff check .
@@ -22,4 +23,5 @@ lint: deps
 	$(UV) run mypy
 
 test: lint
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 	$(UV) run pytest $(PYTEST_ARGS)
