@@ -25,6 +25,7 @@ from graph.errors import (
     NotFound,
     S3GraphError,
 )
+from queries.runner import InvalidQuery, QueryTimeout
 
 log = logging.getLogger("s3graph.api")
 
@@ -112,6 +113,10 @@ async def _unavailable(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _timeout(request: Request, exc: Exception) -> Response:
+    return error_response(request, 504, str(exc))
+
+
 async def _s3graph(request: Request, exc: Exception) -> Response:
     return error_response(request, 400, str(exc))
 
@@ -143,6 +148,8 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(BadInput, _bad_input)
+    app.add_exception_handler(InvalidQuery, _bad_input)
+    app.add_exception_handler(QueryTimeout, _timeout)
     app.add_exception_handler(NotFound, _not_found)
     for unavailable in (
         DatabaseUnavailable,

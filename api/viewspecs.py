@@ -5,7 +5,8 @@ view as files, so an export is always exactly what the user was looking at."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Literal
+from enum import Enum
+from typing import Annotated, Literal, TypeVar
 from urllib.parse import quote
 
 from fastapi import Query
@@ -27,6 +28,8 @@ from queries.lookups import (
 )
 from queries.models import ConnectResult, PathsResult
 from queries.paths import MAX_HOPS, MAX_K, paths
+
+E = TypeVar("E", bound=Enum)
 
 CATEGORIES: tuple[str, ...] = ("less developed", "transition", "more developed", "outermost")
 NEIGHBOUR_LIMITS: tuple[int, ...] = (25, 50, 100, 200, 500)
@@ -55,15 +58,35 @@ class NodeViewParams(BaseModel):
     limit: int = DEFAULT_NEIGHBOURS
 
 
+def optional_enum(kind: type[E], name: str, value: str | None) -> E | None:
+    """A form's select: empty means "any"; anything else must be one of the enum's values."""
+    if value is None or not value.strip():
+        return None
+    try:
+        return kind(value.strip())
+    except ValueError:
+        allowed = ", ".join(str(v.value) for v in kind)
+        raise BadInput(f"{name}: '{value}' is not one of {allowed}") from None
+
+
 def node_view_params(
-    type: Annotated[NodeLabel | None, Query(description="Only neighbours of this label.")] = None,
-    rel: Annotated[RelType | None, Query(description="Only this relationship type.")] = None,
+    type: Annotated[
+        str | None, Query(max_length=40, description="Only neighbours of this label.")
+    ] = None,
+    rel: Annotated[
+        str | None, Query(max_length=40, description="Only this relationship type.")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Part of a name.")] = None,
     limit: Annotated[int, Query(ge=1, le=500, description="At most this many neighbours.")] = (
         DEFAULT_NEIGHBOURS
     ),
 ) -> NodeViewParams:
-    return NodeViewParams(type=type, rel=rel, q=q or None, limit=limit)
+    return NodeViewParams(
+        type=optional_enum(NodeLabel, "type", type),
+        rel=optional_enum(RelType, "rel", rel),
+        q=q or None,
+        limit=limit,
+    )
 
 
 def node_view(

@@ -439,6 +439,13 @@ def test_node_page_caps_large_neighbourhoods_and_narrows_down(client: TestClient
     )
     # "Firm 01" .. "Firm 09"
     assert f"showing all 9 neighbours ({total} before filtering)" in narrowed.text
+    # the form sends empty selects for "any"
+    blank = client.get("/explore/node/Region/DK050", params={"type": "", "rel": "", "q": ""})
+    assert blank.status_code == 200
+    wrong = client.get("/explore/node/Region/DK050", params={"rel": "LIKES"})
+    assert wrong.status_code == 422
+    assert "LIKES" in wrong.text
+    assert client.get("/explore/search", params={"q": "kriti", "label": ""}).status_code == 200
 
 
 def test_node_page_links_every_neighbour(client: TestClient) -> None:

@@ -30,10 +30,11 @@ from api.viewspecs import (
     node_path,
     node_view,
     node_view_params,
+    optional_enum,
     paths_view,
     paths_view_params,
 )
-from graph.schema import FULLTEXT_LABELS, NodeLabel, RelType
+from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
 from queries.lookups import DomainSummary, Reader, list_domains, search
 
 router = APIRouter(include_in_schema=False)
@@ -98,15 +99,16 @@ def search_page(
     request: Request,
     reader: ReaderDep,
     q: Annotated[str, Query(max_length=200)] = "",
-    label: Annotated[NodeLabel | None, Query()] = None,
+    label: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    hits = search(reader, q, label=label, limit=50) if q.strip() else []
+    kind = optional_enum(NodeLabel, "label", label)
+    hits = search(reader, q, label=kind, limit=50) if q.strip() else []
     return templates.TemplateResponse(
         request,
         "search.html",
         {
             "q": q,
-            "label": label.value if label else "",
+            "label": kind.value if kind else "",
             "labels": [lb.value for lb in FULLTEXT_LABELS],
             "hits": hits,
             "page_of": node_page,
@@ -196,6 +198,7 @@ def node_page_view(
             "graph": graph,
             "params": params,
             "neighbours": [n for n in hood.nodes if n.id != centre.id],
+            "key_field": NODE_KEYS[label],
             "links": links,
             "network": network_html(graph, node_path),
             "legend": legend_for(graph.nodes, graph.edges),
@@ -203,7 +206,7 @@ def node_page_view(
             "rel_types": sorted({f.type for f in hood.facets}),
             "all_labels": [lb.value for lb in NodeLabel],
             "all_rel_types": [rt.value for rt in RelType],
-            "limits": NEIGHBOUR_LIMITS,
+            "limits": sorted({*NEIGHBOUR_LIMITS, params.limit}),
             "export_query": _query(request),
             "page_of": node_page,
         },
