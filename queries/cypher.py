@@ -373,3 +373,11 @@ WITH o, r, head(collect(r2)) AS r2
 RETURN o.uid AS uid, coalesce(o.name, o.uid) AS name, o.country_code AS country_code,
        r.nuts_id AS region, r2.category AS category, coalesce(r2.outermost, false) AS outermost
 """
+
+# -- consortium ---------------------------------------------------------------------------------
+
+REGIONS_IN_COUNTRIES: LiteralString = """
+MATCH (r:Region)
+WHERE r.country_code IN $codes
+RETURN collect(r.nuts_id) AS ids
+"""

@@ -82,6 +82,9 @@ class PathNode(BaseModel):
     region: str | None = Field(default=None, description="NUTS id the node is located in.")
     country_code: str | None = None
     detail: str = ""
+    activity_type: str | None = Field(
+        default=None, description="Organisations: HES, REC, PRC, PUB or OTH (CORDIS)."
+    )
     networks: list[str] = Field(default_factory=list, description="EEN, EDIH, ... it belongs to.")
 
 
@@ -207,6 +210,8 @@ class Community(BaseModel):
 
 
 class BrokerageResult(BaseModel):
+    status: Status = "ok"
+    ambiguities: list[Ambiguity] = Field(default_factory=list)
     graph_version: int
     domain: Entity | None = None
     organisations: int
@@ -268,20 +273,24 @@ class CallRules(BaseModel):
 
     id: str
     title: str
+    source: str = ""
     min_partners: int
-    min_regions: int
-    min_countries: int
-    eligible_countries: list[str]
+    min_regions: int = Field(description="Distinct NUTS 2 regions among the partners.")
+    min_countries: int = Field(description="Distinct eligible countries among the partners.")
+    eligible_countries: list[str] = Field(
+        description="EU-style codes: the EU member states (when the call says so) + associated."
+    )
+    associated_countries: list[str] = Field(default_factory=list)
     coordinator_categories: list[str] = Field(
         description="Categories the coordinator's region must have ('outermost' allowed)."
     )
-    coordinator_activity_types: list[str] = Field(default_factory=list)
+    coordinator_activity_types: list[str] = Field(
+        default_factory=list, description="Allowed activity types; empty = any."
+    )
     require_partner_categories: list[str] = Field(
         default_factory=list,
         description="At least one partner in a region of one of these ('outermost' allowed).",
     )
-    max_partners: int = 10
-    source: str = ""
 
 
 class RuleCheck(BaseModel):

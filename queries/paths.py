@@ -430,6 +430,7 @@ def _path_node(info: NodeInfo, profiles: dict[str, RegionProfile]) -> PathNode:
         region=info.region,
         country_code=info.extra.get("country_code") or (info.region[:2] if info.region else None),
         detail=node_detail(info),
+        activity_type=info.extra.get("activity_type"),
         networks=list(info.networks),
     )
 

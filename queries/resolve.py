@@ -135,18 +135,8 @@ def resolve_with(
     if exact:
         return _decide(cleaned, exact, wanted, "by its exact name")
     strong = [h for h in hits if _all_tokens_match(folded, h.names)]
-    if len(strong) == 1:
-        return _decide(cleaned, strong, wanted, "as the only close match")
     if strong:
-        return Resolution(
-            input=text,
-            candidates=[h.entity for h in strong[:MAX_CANDIDATES]],
-            explanation=(
-                f"'{cleaned}' matches {len(strong)} candidates "
-                f"({', '.join(sorted({h.entity.kind for h in strong}))}): "
-                "give the code or the full name of one of them."
-            ),
-        )
+        return _decide(cleaned, strong[:MAX_CANDIDATES], wanted, "as the only close match")
     raise NotFound(
         f"no {_kinds_text(wanted)} called '{cleaned}'",
         suggestions=_suggestions(reader, cleaned, wanted, hits),
@@ -333,8 +323,9 @@ def _decide(text: str, hits: list[Hit], kinds: Sequence[EntityKind], how: str) -
         input=text,
         candidates=[h.entity for h in chosen[:MAX_CANDIDATES]],
         explanation=(
-            f"'{text}' names {len(chosen)} different things "
-            f"({', '.join(sorted({h.entity.kind for h in chosen}))}): pick one by its code."
+            f"'{text}' matches {len(chosen)} candidates "
+            f"({', '.join(sorted({h.entity.kind for h in chosen}))}): give the code or the full "
+            "name of one of them."
         ),
     )
 

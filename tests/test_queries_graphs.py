@@ -353,3 +353,19 @@ def build_toy_europe(driver: Driver) -> None:
     stats = GraphWriter(driver).write(records)
     assert not stats.missing_ends, stats.missing_ends
     bump_graph_version(driver, None, SOURCE)
+
+
+def fresh_toy_graph(driver: Driver) -> Driver:
+    """Clears the database and writes the toy graph (for module-scoped fixtures: the tests of a
+    module only read it)."""
+    with driver.session() as session:
+        session.run(
+            "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+        ).consume()
+    build_toy_europe(driver)
+    return driver
+
+
+# The shared test machine can be slow to plan a statement the first time: the tests allow more
+# than the default query timeout (timeouts themselves are tested on purpose elsewhere).
+LONG = 300.0
