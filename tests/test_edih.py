@@ -21,6 +21,7 @@ from tests.conftest import CLEAR_GRAPH
 DATA = Path(__file__).resolve().parents[1] / "data"
 CATALOGUE = catalogue_file(DATA)
 TOPICS = CATALOGUE.parent / "edih_hub_topics.csv"
+HAND_CHECKED = Path(__file__).parent / "fixtures" / "edih" / "hand_checked_merges.csv"
 
 
 def catalogue_rows() -> list[dict[str, str]]:
@@ -223,6 +224,25 @@ def test_shared_website_is_settled_by_the_hub_title(loaded: Loaded, driver: Driv
         "MATCH (o:Organisation)-[:RUNS]->(:Hub {uid: 'edih:440'}) RETURN o.name AS name"
     )
     assert [r["name"] for r in records] == ["SINTEF AS"]
+
+
+def test_every_merge_was_checked_by_hand_and_precision_holds(
+    loaded: Loaded, driver: Driver
+) -> None:
+    """Each hub-organisation merge must be in the hand-checked list (a new one has to be read
+    and judged there); the precision of the merges made is computed from the verdicts."""
+    with HAND_CHECKED.open(encoding="utf-8") as handle:
+        verdicts = {
+            (f"edih:{r['hub_row']}", r["org_uid"]): r["verdict"] for r in csv.DictReader(handle)
+        }
+    records, _, _ = driver.execute_query(
+        "MATCH (o:Organisation)-[:RUNS]->(h:Hub) RETURN h.uid AS hub, o.uid AS org"
+    )
+    merges = [(r["hub"], r["org"]) for r in records]
+    unchecked = [m for m in merges if m not in verdicts]
+    assert unchecked == [], "merges not yet checked by hand: add them to hand_checked_merges.csv"
+    correct = sum(1 for m in merges if verdicts[m] == "correct")
+    assert merges and correct / len(merges) >= 0.9
 
 
 def test_hubs_without_a_match_get_no_organisation(loaded: Loaded, driver: Driver) -> None:
