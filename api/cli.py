@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.commands_orgs import explain_org as explain_org_command
 from api.commands_queries import register_query_commands
 from api.commands_serve import serve as serve_command
 from api.context import cli_driver
@@ -34,6 +35,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Manage the database: the local Neo4j server and the graph schema.")
 app.add_typer(db_app, name="db")
+app.command("explain-org")(explain_org_command)
 app.command("serve")(serve_command)
 register_query_commands(app)
 

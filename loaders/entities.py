@@ -38,11 +38,14 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
 from neo4j import Driver
 from rapidfuzz import fuzz, process
+
+from graph.codes import to_eu_country_code
 
 MatchRule = Literal["pic", "vat", "web_domain", "name", "new"]
 
@@ -84,6 +87,25 @@ GENERIC_HOSTS: frozenset[str] = frozenset(
         "gmail.com",
         "eventbrite.com",
         "researchgate.net",
+        # umbrella hosts of governments, shared by departments and agencies
+        "gencat.cat",
+        "juntadeandalucia.es",
+        "xunta.gal",
+        "gva.es",
+        "euskadi.eus",
+        "gob.es",
+        "gouv.fr",
+        "gov.uk",
+        "bund.de",
+        "admin.ch",
+        "gv.at",
+        "overheid.nl",
+        "rijksoverheid.nl",
+        "gov.pl",
+        "gov.pt",
+        "gov.gr",
+        "gov.it",
+        "gov.ie",
     }
 )
 
@@ -115,12 +137,14 @@ def fold(text: str) -> str:
     return " ".join(_PUNCT.sub(" ", plain.replace("&", " and ")).split())
 
 
-def _split_legal_form(name: str) -> tuple[list[str], list[str]]:
+@lru_cache(maxsize=65536)
+def _split_legal_form(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(name words, trailing legal-form words); cached, names recur in every source."""
     words = fold(name).split()
     form: list[str] = []
     while len(words) > 1 and words[-1] in LEGAL_FORMS:
         form.insert(0, words.pop())
-    return words, form
+    return tuple(words), tuple(form)
 
 
 def name_key(name: str) -> str:
@@ -143,9 +167,9 @@ STOPWORDS: frozenset[str] = frozenset(
         *("van", "het", "voor", "en", "i", "a", "al", "am", "im"),
     )
 )
-# Two words count as the same word from this rapidfuzz ratio (spelling variants and typos:
-# 'muenchen'/'munchen' 93, 'etaireia'/'etairia' 93; 'palermo'/'salerno' 71 does not).
-TOKEN_SIMILARITY = 85.0
+# Two words count as the same word from this rapidfuzz ratio (plurals, spelling variants, typos:
+# 'technologies'/'technology' 82, 'muenchen'/'munchen' 93; 'palermo'/'salerno' 71 does not).
+TOKEN_SIMILARITY = 80.0
 
 
 def names_agree(key_a: str, key_b: str) -> bool:
@@ -162,6 +186,7 @@ def names_agree(key_a: str, key_b: str) -> bool:
     )
 
 
+@lru_cache(maxsize=65536)
 def normalise_vat(vat: str | None, country_code: str | None = None) -> str | None:
     """VAT number without spaces and punctuation, with its country prefix (EU style: EL for
     Greece); None for placeholders such as 'N/A' or numbers too short to identify anyone."""
@@ -172,9 +197,9 @@ def normalise_vat(vat: str | None, country_code: str | None = None) -> str | Non
         return None
     if text[:2].isalpha():
         prefix, number = text[:2], text[2:]
-        prefix = {"GR": "EL"}.get(prefix, prefix)
+        prefix = {"GR": "EL"}.get(prefix, prefix)  # VAT numbers use EL, not the ISO code
     elif country_code:
-        prefix, number = country_code.upper()[:2], text
+        prefix, number = to_eu_country_code(country_code)[:2], text
     else:
         return None
     if len(number) < 6 or not any(c.isdigit() for c in number) or set(number) == {"0"}:
@@ -182,6 +207,7 @@ def normalise_vat(vat: str | None, country_code: str | None = None) -> str | Non
     return prefix + number
 
 
+@lru_cache(maxsize=65536)
 def web_domain(url: str | None) -> str | None:
     """Host of a website without scheme, 'www.', port and path ('https://www.aau.dk/en' ->
     'aau.dk'); None for empty values and for generic hosts (see ``GENERIC_HOSTS``)."""
@@ -240,7 +266,7 @@ class Match:
         return bool(self.evidence)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Known:
     uid: str
     name: str

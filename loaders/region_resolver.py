@@ -239,6 +239,10 @@ class PostcodeTable:
         ).fetchone()
         return str(row[0]) if row else None
 
+    def nuts_codes(self) -> set[str]:
+        """Every NUTS 3 (2024) code the table assigns."""
+        return {str(r[0]) for r in self._conn.execute("SELECT DISTINCT nuts_3 FROM nuts")}
+
     def by_prefix(self, country: str, prefix: str) -> set[str]:
         escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         rows = self._conn.execute(
