@@ -4,7 +4,7 @@
 UV := python3 -m uv
 PYTEST_ARGS ?=
 
-.PHONY: run test lint deps
+.PHONY: run test lint deps bench
 
 deps:
 	@python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet uv
@@ -25,3 +25,8 @@ lint: deps
 test: lint
 	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium chromium-driver)
 	$(UV) run pytest $(PYTEST_ARGS)
+
+# The benchmarks (not part of `make test`): scale data sets, ingestion, queries, HTTP load, on a
+# throwaway local Neo4j; figures in benchmarks/results/ (see benchmarks/README.md). ~20 minutes.
+bench: deps
+	$(UV) run python -m benchmarks.run $(BENCH_ARGS)

@@ -5,8 +5,9 @@ projects, participations and hubs are multiplied with the real degree distributi
 country mix, and written in the sources' own published formats so that they go through the
 real loaders:
 
-- CORDIS ``organization.csv`` / ``project.csv`` / ``topics.csv``: ``;``-separated, with the
-  headers CORDIS publishes for Horizon 2020.
+- CORDIS ``organization.csv`` / ``project.csv``: ``;``-separated, with the headers CORDIS
+  publishes for Horizon 2020, and the projects' topics in the snapshot's reference-list form
+  (``h2020_project_topics.csv``: projectID, topic, topicTitle).
 - The EDIH catalogue (``edih_catalogue.csv`` and ``edih_hub_topics.csv``, the snapshot's form).
 
 Shape sources: the real degree distribution of 144,726 H2020 participations
@@ -98,7 +99,7 @@ PROJECT_HEADER = [
     "rcn",
     "grantDoi",
 ]
-TOPICS_HEADER = ["projectID", "topic", "title"]
+TOPICS_HEADER = ["projectID", "topic", "topicTitle"]
 EDIH_HEADER = [
     "hub_row",
     "hub_acronym",
@@ -474,7 +475,8 @@ def organisation_rows(
 def project_rows(
     shape: RealShape, network: GeneratedNetwork, acronyms: Sequence[str], rng: random.Random
 ) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
-    """CORDIS project.csv and topics.csv rows; each project takes a real H2020 topic."""
+    """CORDIS project.csv rows and the topic reference list; each project takes a real H2020
+    topic (code and title)."""
     projects: list[dict[str, str]] = []
     topics: list[dict[str, str]] = []
     for index, template in enumerate(network.projects):
@@ -504,7 +506,7 @@ def project_rows(
                 "grantDoi": "",
             }
         )
-        topics.append({"projectID": project_id, "topic": topic, "title": title})
+        topics.append({"projectID": project_id, "topic": topic, "topicTitle": title})
     return projects, topics
 
 
@@ -591,7 +593,7 @@ def generate(
     )
     projects, topics = project_rows(shape, network, acronyms, rng)
     _write(cordis / "project.csv", PROJECT_HEADER, projects, ";")
-    _write(cordis / "topics.csv", TOPICS_HEADER, topics, ";")
+    _write(cordis / "h2020_project_topics.csv", TOPICS_HEADER, topics, ",")
     catalogue, hub_topics = hub_rows(shape, scale, rng)
     edih = target / "edih"
     _write(edih / "edih_catalogue.csv", EDIH_HEADER, catalogue, ",")

@@ -45,7 +45,7 @@ def test_same_seed_same_files_other_seed_other_files(shape: RealShape, tmp_path:
     assert set(a) == {
         "cordis/organization.csv",
         "cordis/project.csv",
-        "cordis/topics.csv",
+        "cordis/h2020_project_topics.csv",
         "edih/edih_catalogue.csv",
         "edih/edih_hub_topics.csv",
     }

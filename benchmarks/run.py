@@ -1,0 +1,488 @@
+"""The whole benchmark in one command (``make bench``): generate the scales, load each through
+the real loaders, run the query mix with its in-memory cross-check, put HTTP load on
+``s3graph serve``, write the ceiling and naive baselines, then print every figure and ratio,
+write ``benchmarks/results/latest.json`` and a plot, and profile the slowest part.
+
+Everything runs against a throwaway local Neo4j (own home folder, free port, 2g heap, 1g page
+cache), never the user's database. The machine may be shared: figures are medians, compared
+as ratios within the same run.
+
+    uv run python -m benchmarks.run                 # 1x, 10x, 100x (the documented run)
+    uv run python -m benchmarks.run --scale 1       # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.generate import DEFAULT_SEED, OUT_DIR, RealShape, generate, scale_dir
+from benchmarks.inmemory import PulledGraph
+from benchmarks.queries import QueryBench, profile_db_hits, run_mix
+from benchmarks.server import BenchServer, free_port
+from graph.settings import PROJECT_ROOT
+
+RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
+SCALED_LOADERS = ("cordis", "edih")
+
+TARGETS = {
+    "ingest_vs_naive": 50.0,  # end to end at least 50x the naive baseline
+    "ingest_vs_ceiling": 0.5,  # end to end at least half of the raw ceiling
+    "rels_per_s_100x": 15_000.0,
+    "exponent": 1.05,  # cost no worse than linear (fitted exponent, with 5 % slack for noise)
+    "p95_ms_1x": 50.0,  # connect and paths
+    "p95_ms_100x": 250.0,
+    "consortium_ms_100x": 1000.0,
+    "http_rps": 200.0,
+    "http_p95_ms": 100.0,
+}
+
+
+def log(text: str) -> None:
+    print(text, flush=True)
+
+
+def child(module: str, arguments: Sequence[str], env: dict[str, str], logfile: Path) -> None:
+    """Runs one benchmark step in a process of its own (so its memory is its own)."""
+    command = [sys.executable, "-m", module, *arguments]
+    with logfile.open("ab") as handle:
+        result = subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+    if result.returncode != 0:
+        tail = logfile.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"{module} {' '.join(arguments)} failed:\n{tail}")
+
+
+def fitted_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float | None:
+    """Slope of log(cost) against log(size): 1 is linear."""
+    if len(sizes) < 2:
+        return None
+    xs = [math.log(s) for s in sizes]
+    ys = [math.log(c) for c in costs]
+    slope, _ = statistics.linear_regression(xs, ys)
+    return round(slope, 3)
+
+
+# -- steps ----------------------------------------------------------------------------------------
+
+
+def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
+    """``s3graph serve`` on a free loopback port against the benchmark's Neo4j, and the load
+    from a second process."""
+    port = free_port()
+    env = dict(server.env)
+    logfile = work / "serve.log"
+    serve = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "s3graph"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--no-start-db",
+        ],
+        env=env,
+        stdout=logfile.open("wb"),
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if serve.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit(f"s3graph serve did not come up; see {logfile}")
+            time.sleep(0.5)
+        out = work / "http.json"
+        child(
+            "benchmarks.http",
+            ["--base", base, "--seconds", str(seconds), "--out", str(out)],
+            env,
+            work / "http.log",
+        )
+        return dict(json.loads(out.read_text()))
+    finally:
+        serve.terminate()
+        try:
+            serve.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            serve.kill()
+
+
+def run_scale(
+    server: BenchServer,
+    scale: float,
+    seed: int,
+    repeats: int,
+    first: bool,
+    http_seconds: float,
+    brokers_budget: float,
+    work: Path,
+) -> dict[str, Any]:
+    data = scale_dir(scale)
+    rows = work / f"rows-x{scale:g}.pickle"
+    logfile = work / f"x{scale:g}.log"
+    figures: dict[str, Any] = {"scale": scale}
+    if not first:
+        server.reset()
+
+    log(f"[x{scale:g}] loading {data} through the real loaders ...")
+    out = work / f"load-x{scale:g}.json"
+    child(
+        "benchmarks.ingest",
+        ["load", "--data", str(data), "--rows", str(rows), "--out", str(out)],
+        server.env,
+        logfile,
+    )
+    figures["load"] = json.loads(out.read_text())
+
+    log(f"[x{scale:g}] pulling the graph into networkx and running the query mix ...")
+    driver = server.driver()
+    try:
+        began = time.perf_counter()
+        pulled = PulledGraph(driver, server.settings.neo4j_database)
+        figures["pull_seconds"] = round(time.perf_counter() - began, 2)
+        figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
+        bench = QueryBench(driver, pulled, seed, server.settings.neo4j_database)
+        figures["queries"] = run_mix(bench, server.settings, repeats, brokers_budget, log=log)
+        figures["profile"] = profile_db_hits(driver, pulled, server.settings.neo4j_database)
+    finally:
+        driver.close()
+    if first and http_seconds > 0:
+        log(f"[x{scale:g}] HTTP load on s3graph serve ...")
+        figures["http"] = run_http(server, work, http_seconds)
+
+    log(f"[x{scale:g}] raw ceiling{' and naive baseline' if first else ''} on an empty store ...")
+    server.reset()
+    out = work / f"ceiling-x{scale:g}.json"
+    arguments = ["ceiling", "--rows", str(rows), "--out", str(out)]
+    child("benchmarks.ingest", [*arguments, "--naive"] if first else arguments, server.env, logfile)
+    figures.update(json.loads(out.read_text()))
+    rows.unlink(missing_ok=True)
+    return figures
+
+
+def run_profile(server: BenchServer, scale: float, work: Path, results: Path) -> str:
+    """pyinstrument over one end-to-end load (no capture) of ``scale``: where the time goes."""
+    server.reset()
+    text = results / "profile.txt"
+    command = [
+        sys.executable,
+        "-m",
+        "pyinstrument",
+        "--renderer",
+        "text",
+        "--outfile",
+        str(text),
+        "-m",
+        "benchmarks.ingest",
+        "load",
+        "--no-capture",
+        "--data",
+        str(scale_dir(scale)),
+        "--rows",
+        str(work / "unused.pickle"),
+        "--out",
+        str(work / "profile-load.json"),
+    ]
+    with (work / "profile.log").open("ab") as handle:
+        subprocess.run(command, env=server.env, stdout=handle, stderr=subprocess.STDOUT, check=True)
+    return str(text)
+
+
+# -- figures --------------------------------------------------------------------------------------
+
+
+def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
+    """Every ratio the issue asks for, from the figures of this one run."""
+    out: dict[str, Any] = {"per_scale": []}
+    naive = next((s["naive"] for s in scales if "naive" in s), None)
+    naive_rate = None
+    if naive:
+        base = scales[0]["load"]
+        nodes, rels = base["nodes"], base["relationships"]
+        per_node = 1 / naive["nodes_per_s"] if naive["nodes_per_s"] else math.inf
+        per_rel = 1 / naive["relationships_per_s"] if naive["relationships_per_s"] else math.inf
+        naive_rate = (nodes + rels) / (nodes * per_node + rels * per_rel)
+        out["naive"] = {**naive, "records_per_s_weighted": round(naive_rate, 1)}
+    for s in scales:
+        load = s["load"]
+        scaled = [f for f in load["loaders"] if f["name"] in SCALED_LOADERS]
+        records = load["nodes"] + load["relationships"]
+        rate = records / load["seconds"]
+        ceiling_rate = (s["ceiling"]["nodes"] + s["ceiling"]["relationships"]) / s["ceiling"][
+            "seconds"
+        ]
+        row = {
+            "scale": s["scale"],
+            "nodes": load["nodes"],
+            "relationships": load["relationships"],
+            "seconds": round(load["seconds"], 2),
+            "scaled_seconds": round(sum(f["seconds"] for f in scaled), 2),
+            "scaled_relationships": sum(f["relationships"] for f in scaled),
+            "parse_seconds": round(load["parse_seconds"], 2),
+            "records_per_s": round(rate, 1),
+            "nodes_per_s": round(load["nodes"] / load["seconds"], 1),
+            "relationships_per_s": round(load["relationships"] / load["seconds"], 1),
+            "ceiling_seconds": round(s["ceiling"]["seconds"], 2),
+            "ceiling_records_per_s": round(ceiling_rate, 1),
+            "vs_ceiling": round(rate / ceiling_rate, 3),
+            "vs_naive": round(rate / naive_rate, 1) if naive_rate else None,
+            "peak_rss_mb": round(load["peak_rss_mb"], 1),
+            "loaders": {f["name"]: round(f["seconds"], 2) for f in load["loaders"]},
+        }
+        for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
+            q = s["queries"].get(kind)
+            if q:
+                row[f"{kind}_p50_ms"] = q["p50_ms"]
+                row[f"{kind}_p95_ms"] = q["p95_ms"]
+                row[f"{kind}_neo4j_vs_inmemory"] = q["neo4j_vs_inmemory"]
+                row[f"{kind}_verdicts"] = q["verdicts"]
+        out["per_scale"].append(row)
+    sizes = [r["relationships"] for r in out["per_scale"]]
+    out["exponent_all"] = fitted_exponent(sizes, [r["seconds"] for r in out["per_scale"]])
+    out["exponent_scaled"] = fitted_exponent(
+        [r["scaled_relationships"] for r in out["per_scale"]],
+        [r["scaled_seconds"] for r in out["per_scale"]],
+    )
+    return out
+
+
+def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = summary["per_scale"]
+    smallest, largest = rows[0], rows[-1]
+    checks: list[dict[str, Any]] = []
+
+    def add(name: str, value: float | None, target: float, higher: bool) -> None:
+        met = value is not None and (value >= target if higher else value <= target)
+        checks.append({"target": name, "value": value, "goal": target, "met": met})
+
+    if smallest.get("vs_naive") is not None:
+        add("end to end vs naive baseline (x, 1x)", smallest["vs_naive"], 50.0, True)
+        add("end to end vs naive baseline (x, largest)", largest["vs_naive"], 50.0, True)
+    for row in rows:
+        add(f"end to end / raw ceiling ({row['scale']:g}x)", row["vs_ceiling"], 0.5, True)
+    if largest["scale"] >= 100:
+        add("relationships/s at 100x", largest["relationships_per_s"], 15_000.0, True)
+    if summary.get("exponent_all") is not None:
+        add("fitted exponent of cost vs size (all)", summary["exponent_all"], 1.05, False)
+        add("fitted exponent (scaled loaders)", summary["exponent_scaled"], 1.05, False)
+    for kind in ("paths", "connect"):
+        add(f"{kind} p95 ms at 1x", smallest.get(f"{kind}_p95_ms"), 50.0, False)
+        if largest["scale"] >= 100:
+            add(f"{kind} p95 ms at 100x", largest.get(f"{kind}_p95_ms"), 250.0, False)
+    if largest["scale"] >= 100 and largest.get("consortium_p95_ms") is not None:
+        add("consortium p95 ms at 100x", largest["consortium_p95_ms"], 1000.0, False)
+    http = scales[0].get("http", {}).get("/connect")
+    if http:
+        add("HTTP /connect requests/s at 1x", http["requests_per_s"], 200.0, True)
+        add("HTTP /connect p95 ms at 1x", http["p95_ms"], 100.0, False)
+        add("HTTP /connect errors at 1x", http["errors"], 0, False)
+    for row in rows:
+        for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
+            verdicts = row.get(f"{kind}_verdicts")
+            if verdicts:
+                add(
+                    f"{kind} cross-check mismatches ({row['scale']:g}x)",
+                    verdicts["mismatch"],
+                    0,
+                    False,
+                )
+    return checks
+
+
+def print_report(result: dict[str, Any]) -> None:
+    summary = result["summary"]
+    log("")
+    log(f"s3graph benchmark, {result['date']} on {result['machine']}")
+    log(
+        "Ingestion (end to end through the real loaders; "
+        "ceiling = bare UNWIND MERGE of the same rows)"
+    )
+    log(
+        f"{'scale':>6} {'nodes':>9} {'rels':>9} {'seconds':>8} {'rec/s':>8} {'rels/s':>8} "
+        f"{'ceiling/s':>9} {'vs ceil':>7} {'vs naive':>8} {'parse s':>7} {'RSS MB':>7}"
+    )
+    for r in summary["per_scale"]:
+        log(
+            f"{r['scale']:>5g}x {r['nodes']:>9,} {r['relationships']:>9,} {r['seconds']:>8.1f} "
+            f"{r['records_per_s']:>8,.0f} {r['relationships_per_s']:>8,.0f} "
+            f"{r['ceiling_records_per_s']:>9,.0f} {r['vs_ceiling']:>7.2f} "
+            f"{(r['vs_naive'] or 0):>8.1f} {r['parse_seconds']:>7.1f} {r['peak_rss_mb']:>7.0f}"
+        )
+        log(f"        seconds per loader: {r['loaders']}")
+    naive = summary.get("naive")
+    if naive:
+        log(
+            f"Naive baseline (one MERGE per row and transaction, 1x sample): "
+            f"{naive['nodes_per_s']:.1f} nodes/s, {naive['relationships_per_s']:.1f} rels/s, "
+            f"{naive['records_per_s_weighted']:.1f} records/s weighted as the 1x data"
+        )
+    log(
+        f"Fitted exponent of load time vs relationships: {summary['exponent_all']} (all loaders), "
+        f"{summary['exponent_scaled']} (scaled loaders only)"
+    )
+    log("Queries (Python API, warm; ms) and the in-memory networkx cross-check")
+    for r, scale in zip(summary["per_scale"], result["scales"], strict=True):
+        for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
+            if f"{kind}_p50_ms" in r:
+                log(
+                    f"{r['scale']:>5g}x {kind:<10} p50 {r[f'{kind}_p50_ms']:>9} p95 "
+                    f"{r[f'{kind}_p95_ms']:>9}  Neo4j/in-memory {r[f'{kind}_neo4j_vs_inmemory']}  "
+                    f"checks {r[f'{kind}_verdicts']}"
+                )
+        log(f"        brokers cold (first call) s: {scale['queries'].get('brokers_cold_s')}")
+        log(f"        PROFILE db hits: {scale['profile']}")
+    http = result["scales"][0].get("http")
+    if http:
+        for endpoint, h in http.items():
+            log(
+                f"HTTP {endpoint}: {h['requests_per_s']} req/s, p50 {h['p50_ms']} ms, "
+                f"p95 {h['p95_ms']} ms, errors {h['errors']} ({h['requests']} requests, "
+                f"concurrency {h['concurrency']})"
+            )
+    log("Targets")
+    for t in result["targets"]:
+        log(f"  [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['value']} (goal {t['goal']})")
+
+
+def plot(result: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rows = result["summary"]["per_scale"]
+    xs = [r["scale"] for r in rows]
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for kind, colour in (("paths", "C0"), ("connect", "C1"), ("overlap", "C2"), ("brokers", "C3")):
+        if all(f"{kind}_p95_ms" in r for r in rows):
+            left.plot(
+                xs, [r[f"{kind}_p50_ms"] for r in rows], "o--", color=colour, label=f"{kind} p50"
+            )
+            left.plot(
+                xs, [r[f"{kind}_p95_ms"] for r in rows], "o-", color=colour, label=f"{kind} p95"
+            )
+    left.set(xscale="log", yscale="log", xlabel="scale (x the snapshot)", ylabel="latency (ms)")
+    left.set_title("Query latency (Python API, warm)")
+    left.legend(fontsize=7)
+    right.plot(xs, [r["records_per_s"] for r in rows], "o-", label="end to end, records/s")
+    right.plot(xs, [r["relationships_per_s"] for r in rows], "o-", label="end to end, rels/s")
+    right.plot(
+        xs, [r["ceiling_records_per_s"] for r in rows], "o--", label="raw ceiling, records/s"
+    )
+    naive = result["summary"].get("naive")
+    if naive:
+        right.axhline(naive["records_per_s_weighted"], color="grey", ls=":", label="naive baseline")
+    right.set(xscale="log", yscale="log", xlabel="scale (x the snapshot)", ylabel="per second")
+    right.set_title("Ingestion throughput")
+    right.legend(fontsize=7)
+    fig.suptitle(f"s3graph benchmark {result['date']} ({result['machine']})", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def machine() -> str:
+    memory = ""
+    try:
+        with open("/proc/meminfo", encoding="utf-8") as handle:
+            kb = int(handle.readline().split()[1])
+        memory = f", {kb / 1024 / 1024:.0f} GiB RAM"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{platform.machine()}, {os.cpu_count()} cores{memory}, Python "
+        f"{platform.python_version()}, Neo4j 5.26 (local launcher, heap 2g, page cache 1g)"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="The s3graph benchmark, end to end.")
+    parser.add_argument("--scale", type=float, action="append", help="default: 1, 10, 100")
+    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--repeats", type=int, default=5, help="timed calls per request")
+    parser.add_argument("--http-seconds", type=float, default=15.0, help="0: no HTTP load")
+    parser.add_argument(
+        "--brokers-budget", type=float, default=90.0, help="seconds for the cold brokers call"
+    )
+    parser.add_argument("--profile-scale", type=float, default=10.0, help="0: no profile")
+    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    args = parser.parse_args(argv)
+    logging.getLogger("neo4j").setLevel(logging.ERROR)
+    scales = sorted(args.scale or [1.0, 10.0, 100.0])
+    started = time.perf_counter()
+    work = OUT_DIR / "work"
+    work.mkdir(parents=True, exist_ok=True)
+
+    shape = RealShape.load()
+    for scale in sorted(set([*scales, args.profile_scale]) - {0.0}):
+        manifest = scale_dir(scale) / "manifest.json"
+        if manifest.exists() and json.loads(manifest.read_text()).get("seed") == args.seed:
+            continue
+        began = time.perf_counter()
+        counts = generate(scale, args.seed, OUT_DIR, shape)["counts"]
+        log(f"generated x{scale:g} in {time.perf_counter() - began:.1f} s: {counts}")
+
+    results: list[dict[str, Any]] = []
+    with BenchServer() as server:
+        for i, scale in enumerate(scales):
+            results.append(
+                run_scale(
+                    server,
+                    scale,
+                    args.seed,
+                    args.repeats,
+                    i == 0,
+                    args.http_seconds,
+                    args.brokers_budget,
+                    work,
+                )
+            )
+        args.results.mkdir(parents=True, exist_ok=True)
+        profile = (
+            run_profile(server, args.profile_scale, work, args.results)
+            if args.profile_scale
+            else None
+        )
+        starts = server.start_seconds
+
+    result: dict[str, Any] = {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "machine": machine(),
+        "seed": args.seed,
+        "load_average": os.getloadavg(),
+        "neo4j_start_seconds": [round(s, 1) for s in starts],
+        "scales": results,
+        "profile": profile,
+    }
+    result["summary"] = summarise(results)
+    result["targets"] = targets(result["summary"], results)
+    result["wall_seconds"] = round(time.perf_counter() - started, 1)
+    args.results.mkdir(parents=True, exist_ok=True)
+    (args.results / "latest.json").write_text(json.dumps(result, indent=2, default=str))
+    plot(result, args.results / "latest.png")
+    print_report(result)
+    log(f"Wall time {result['wall_seconds']:.0f} s; figures in {args.results / 'latest.json'}")
+
+
+if __name__ == "__main__":
+    main()
