@@ -15,6 +15,7 @@ from rich.table import Table
 from api.commands_orgs import explain_org as explain_org_command
 from api.commands_queries import register_query_commands
 from api.commands_serve import serve as serve_command
+from api.commands_workshop import workshop as workshop_command
 from api.context import cli_driver
 from graph.errors import NotFound, S3GraphError
 from graph.local import LocalNeo4j
@@ -37,6 +38,7 @@ db_app = typer.Typer(help="Manage the database: the local Neo4j server and the g
 app.add_typer(db_app, name="db")
 app.command("explain-org")(explain_org_command)
 app.command("serve")(serve_command)
+app.command("workshop")(workshop_command)
 register_query_commands(app)
 
 

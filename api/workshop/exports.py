@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from api.workshop.pack import WorkshopData
+from api.workshop.profiles import nuts2_of
 from queries.models import Path as GraphPath
 
 
@@ -243,6 +244,7 @@ def workshop_tables(data: WorkshopData) -> list[Table]:
             "organisation",
             "region",
             "category",
+            "in_workshop_region",
             "activity_type",
             "why",
         ],
@@ -252,6 +254,7 @@ def workshop_tables(data: WorkshopData) -> list[Table]:
         "Candidate consortia: every rule check",
         ["domain", "call", "proposal", "rule", "passed", "detail"],
     )
+    workshop_regions = set(data.region_ids)
     for attempt in data.consortia:
         if attempt.result is None:
             continue
@@ -268,6 +271,7 @@ def workshop_tables(data: WorkshopData) -> list[Table]:
                         m.organisation.name,
                         m.region.nuts_id if m.region else "",
                         (m.region.category or "") if m.region else "",
+                        nuts2_of(m.region.nuts_id if m.region else None) in workshop_regions,
                         m.activity_type or "",
                         m.why,
                     ]

@@ -9,6 +9,8 @@ pack: the section says what failed. Unknown or ambiguous input does stop it, wit
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -74,6 +76,10 @@ class WorkshopRequest(BaseModel):
     seed: str | None = None
     k: int = Field(default=3, ge=1, le=10)
     max_hops: int = Field(default=4, ge=1, le=6)
+    brokerage: bool = Field(
+        default=False, description="Also rank the whole graph's bridging organisations per domain."
+    )
+    workers: int = Field(default=2, ge=1, le=8, description="Analyses run at the same time.")
 
 
 class PartnerRegion(BaseModel):
@@ -299,50 +305,28 @@ def gather(
         data.overlap_error = _error(exc)
 
     start = home_entity.key
-    targets = [p for p in partners if p.path_target]
+    jobs: list[Job] = []
     for domain in domains:
-        for partner in targets:
-            say(f"Paths in {domain.name} to {partner.profile.nuts_id} {partner.profile.name}")
-            run = DomainPaths(domain=domain, partner=partner.profile.nuts_id)
-            try:
-                run.result = paths(
-                    driver,
-                    start,
-                    to_category=None,
-                    to=partner.profile.nuts_id,
-                    domain=domain.key,
-                    k=request.k,
-                    max_hops=request.max_hops,
-                    database=db,
-                )
-            except (S3GraphError, NotImplementedError) as exc:
-                run.error = _error(exc)
-            data.paths.append(run)
-
+        for partner in partners:
+            if partner.path_target:
+                jobs.append(_paths_job(driver, request, data, start, domain, partner, db))
     for partner in partners:
-        say(f"Brokers towards {partner.profile.nuts_id} {partner.profile.name}")
-        try:
-            data.connect[partner.profile.nuts_id] = connect(
-                driver,
-                start,
-                partner.profile.nuts_id,
-                kind="region",
-                k=8,
-                max_hops=request.max_hops,
-                database=db,
-            )
-        except (S3GraphError, NotImplementedError) as exc:
-            data.connect_errors[partner.profile.nuts_id] = _error(exc)
-    data.brokers = aggregate_brokers(data.connect)
-
-    for domain in domains:
-        say(f"Brokerage analytics in {domain.name}")
-        try:
-            data.brokerage[domain.key] = brokerage(driver, domain=domain.key, top=10, database=db)
-        except (S3GraphError, NotImplementedError) as exc:
-            data.brokerage_errors[domain.key] = _error(exc)
-
-    _consortia(driver, settings, request, data, say)
+        jobs.append(_connect_job(driver, request, data, start, partner, db))
+    if request.brokerage:
+        for domain in domains:
+            jobs.append(_brokerage_job(driver, data, domain, db))
+    jobs.extend(_consortium_jobs(driver, settings, request, data))
+    say(f"Running {len(jobs)} analyses ({request.workers} at a time)")
+    run_jobs(jobs, request.workers, say)
+    order = [p.profile.nuts_id for p in partners]
+    data.paths.sort(key=lambda run: (domains.index(run.domain), order.index(run.partner)))
+    data.brokers = aggregate_brokers(
+        {
+            p.profile.nuts_id: data.connect[p.profile.nuts_id]
+            for p in partners
+            if p.profile.nuts_id in data.connect
+        }
+    )
 
     say("Provenance of the sources")
     data.sources = profiles.sources_in_graph(driver, db)
@@ -352,14 +336,108 @@ def gather(
     return data
 
 
-def _consortia(
+@dataclass
+class Job:
+    """One analysis: ``run`` stores its result in the workshop data and returns a summary;
+    ``fail`` stores why it could not be computed."""
+
+    label: str
+    run: Callable[[], str]
+    fail: Callable[[str], None]
+
+
+def run_jobs(jobs: Sequence[Job], workers: int, say: Progress) -> None:
+    """Runs the analyses on a few threads (the driver is thread-safe; Neo4j answers them in
+    parallel); a failed analysis is recorded, never raised, so the pack is always written."""
+
+    def guarded(job: Job) -> str:
+        try:
+            return job.run()
+        except (S3GraphError, NotImplementedError) as exc:
+            job.fail(_error(exc))
+            return "not computed"
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(guarded, job): job for job in jobs}
+        for future in as_completed(futures):
+            say(f"{futures[future].label}: {future.result()}")
+
+
+def _paths_job(
+    driver: Driver,
+    request: WorkshopRequest,
+    data: WorkshopData,
+    start: str,
+    domain: Entity,
+    partner: PartnerRegion,
+    db: str | None,
+) -> Job:
+    run = DomainPaths(domain=domain, partner=partner.profile.nuts_id)
+    data.paths.append(run)
+
+    def go() -> str:
+        run.result = paths(
+            driver,
+            start,
+            to_category=None,
+            to=partner.profile.nuts_id,
+            domain=domain.key,
+            k=request.k,
+            max_hops=request.max_hops,
+            database=db,
+        )
+        return f"{len(run.found)} paths"
+
+    def fail(error: str) -> None:
+        run.error = error
+
+    label = f"Paths in {domain.name} to {partner.profile.nuts_id} {partner.profile.name}"
+    return Job(label, go, fail)
+
+
+def _connect_job(
+    driver: Driver,
+    request: WorkshopRequest,
+    data: WorkshopData,
+    start: str,
+    partner: PartnerRegion,
+    db: str | None,
+) -> Job:
+    nuts_id = partner.profile.nuts_id
+
+    def go() -> str:
+        result = connect(
+            driver, start, nuts_id, kind="region", k=8, max_hops=request.max_hops, database=db
+        )
+        data.connect[nuts_id] = result
+        return f"{len(result.brokers)} brokers, {result.routes_found} routes"
+
+    def fail(error: str) -> None:
+        data.connect_errors[nuts_id] = error
+
+    return Job(f"Brokers towards {nuts_id} {partner.profile.name}", go, fail)
+
+
+def _brokerage_job(driver: Driver, data: WorkshopData, domain: Entity, db: str | None) -> Job:
+    def go() -> str:
+        result = brokerage(driver, domain=domain.key, top=10, database=db)
+        data.brokerage[domain.key] = result
+        return f"{len(result.brokers)} bridging organisations"
+
+    def fail(error: str) -> None:
+        data.brokerage_errors[domain.key] = error
+
+    return Job(f"Brokerage analytics in {domain.name}", go, fail)
+
+
+def _consortium_jobs(
     driver: Driver,
     settings: Settings,
     request: WorkshopRequest,
     data: WorkshopData,
-    say: Progress,
-) -> None:
-    """Candidate consortia per domain around a seed organisation of the home region."""
+) -> list[Job]:
+    """Candidate consortia per domain around a seed organisation of the home region; an
+    unknown call named by the user stops the pack (with the known calls as suggestions)."""
     db = settings.neo4j_database
     try:
         call_id = request.call
@@ -367,17 +445,17 @@ def _consortia(
             calls = available_calls(settings.data_dir)
             if not calls:
                 data.call_error = "no call rules in data/calls/"
-                return
+                return []
             call_id = DEFAULT_CALL if DEFAULT_CALL in calls else calls[0]
         data.call = load_call(call_id, settings.data_dir)
     except NotFound:
         if request.call is not None:
             raise
         data.call_error = "the call rules could not be read"
-        return
+        return []
     except (S3GraphError, NotImplementedError) as exc:
         data.call_error = _error(exc)
-        return
+        return []
 
     if request.seed:
         data.seed = _resolve_all(driver, [(request.seed, ("organisation",), "seed")], db)[0]
@@ -390,24 +468,32 @@ def _consortia(
             f"no organisation of {data.home.nuts_id} {data.home.name} is in the graph to "
             "coordinate a consortium"
         )
-        return
+        return []
+    call, seed = data.call, data.seed
+    jobs: list[Job] = []
     for domain in data.domains:
-        say(f"Candidate consortia in {domain.name} under {data.call.id}")
-        run = ConsortiumRun(domain=domain)
-        try:
-            run.result = consortium(
+        attempt = ConsortiumRun(domain=domain)
+        data.consortia.append(attempt)
+
+        def go(attempt: ConsortiumRun = attempt) -> str:
+            attempt.result = consortium(
                 driver,
-                data.call.id,
-                domain.key,
-                data.seed.key,
+                call.id,
+                attempt.domain.key,
+                seed.key,
                 k=3,
                 max_hops=request.max_hops,
                 data_dir=settings.data_dir,
                 database=db,
             )
-        except (S3GraphError, NotImplementedError) as exc:
-            run.error = _error(exc)
-        data.consortia.append(run)
+            feasible = "feasible" if attempt.result.feasible else "no consortium meets every rule"
+            return f"{len(attempt.result.proposals)} proposals ({feasible})"
+
+        def fail(error: str, attempt: ConsortiumRun = attempt) -> None:
+            attempt.error = error
+
+        jobs.append(Job(f"Candidate consortia in {domain.name} under {call.id}", go, fail))
+    return jobs
 
 
 def pick_seed(actors: RegionActors, call: CallRules) -> Entity | None:
@@ -470,56 +556,65 @@ def coverage_gaps(data: WorkshopData) -> list[Gap]:
                     "loaded or has no usable data.",
                 )
             )
-    for nuts_id in data.region_ids:
-        name = f"{nuts_id} {data.region_name(nuts_id)}"
-        if not data.priorities.get(nuts_id):
-            gaps.append(
-                Gap(
-                    area="S3 priorities",
-                    text=f"{name}: no S3 priorities in the graph, "
-                    "so its S3 fit rests on the domains its organisations work in, if any.",
-                )
+
+    def names(ids: Sequence[str]) -> str:
+        return ", ".join(f"{i} {data.region_name(i)}" for i in ids)
+
+    no_priorities = [i for i in data.region_ids if not data.priorities.get(i)]
+    if no_priorities:
+        gaps.append(
+            Gap(
+                area="S3 priorities",
+                text=f"No S3 priorities in the graph for {names(no_priorities)}: their S3 fit "
+                "rests on the domains their organisations work in, where there are any.",
             )
-        actors = data.actors.get(nuts_id)
-        if actors is None or actors.organisations == 0:
-            gaps.append(
-                Gap(
-                    area="organisations", text=f"{name}: no organisation located here in the graph."
-                )
+        )
+    no_organisations = [
+        i for i in data.region_ids if i not in data.actors or data.actors[i].organisations == 0
+    ]
+    if no_organisations:
+        gaps.append(
+            Gap(
+                area="organisations",
+                text=f"No organisation located in {names(no_organisations)}: nobody there "
+                "can start or end a path.",
             )
+        )
     for partner in data.partners:
-        if not partner.profile.category:
+        if not partner.path_target:
             gaps.append(
                 Gap(
                     area="cohesion category",
-                    text=f"{partner.profile.nuts_id} "
-                    f"{partner.profile.name}: {partner.profile.category_label}; no "
-                    "partnership paths were sought to it by category.",
+                    text=f"{partner.profile.nuts_id} {partner.profile.name} is "
+                    f"{partner.profile.category_label}: no partnership paths were sought to it "
+                    "(brokers towards it are listed).",
                 )
             )
-    for run in data.paths:
-        if run.error:
+    for domain in data.domains:
+        runs = data.paths_for(domain.key)
+        for run in runs:
+            if run.error:
+                gaps.append(
+                    Gap(
+                        area="paths",
+                        text=f"{domain.name} to {run.partner}: not computed ({run.error}).",
+                    )
+                )
+        empty = [run.partner for run in runs if not run.error and not run.found]
+        if empty:
             gaps.append(
                 Gap(
                     area="paths",
-                    text=f"{run.domain.name} to {run.partner}: not computed ({run.error}).",
-                )
-            )
-        elif not run.found:
-            gaps.append(
-                Gap(
-                    area="paths",
-                    text=f"{run.domain.name} to {run.partner} "
-                    f"{data.region_name(run.partner)}: no path within "
-                    f"{data.request.max_hops} hops in the graph.",
+                    text=f"{domain.name}: no path within {data.request.max_hops} hops to "
+                    f"{names(empty)}.",
                 )
             )
     if data.overlap_error:
         gaps.append(Gap(area="S3 overlap", text=f"not computed ({data.overlap_error})."))
     for partner_id, error in data.connect_errors.items():
         gaps.append(Gap(area="brokers", text=f"towards {partner_id}: not computed ({error})."))
-    for domain, error in data.brokerage_errors.items():
-        gaps.append(Gap(area="brokerage", text=f"{domain}: not computed ({error})."))
+    for domain_key, error in data.brokerage_errors.items():
+        gaps.append(Gap(area="brokerage", text=f"{domain_key}: not computed ({error})."))
     if data.call_error:
         gaps.append(Gap(area="consortia", text=f"not proposed: {data.call_error}."))
     for attempt in data.consortia:

@@ -95,6 +95,19 @@ class Matrix:
         return cell.only_b if cell.a == nuts_id else cell.only_a
 
 
+def brief(text: str, limit: int = 160) -> str:
+    """The first clause of a long explanation, for print; the exports keep it whole."""
+    cut = len(text)
+    for mark in (": ", ". "):
+        at = text.find(mark)
+        if 0 < at < cut:
+            cut = at
+    short = text[:cut].rstrip(" .:;")
+    if len(short) > limit:
+        short = short[: limit - 1].rstrip() + "\N{HORIZONTAL ELLIPSIS}"
+    return short + "."
+
+
 def shade(jaccard: float) -> str:
     """White to teal by similarity (kept light so the numbers stay readable)."""
     t = max(0.0, min(1.0, jaccard))
@@ -117,6 +130,8 @@ def _command(data: WorkshopData) -> str:
     ]
     if data.call:
         parts.append(f"--call {data.call.id}")
+    if r.brokerage:
+        parts.append("--brokerage")
     return " ".join(parts)
 
 
@@ -166,6 +181,11 @@ def render_report(
                 )
             )
         return Markup('<span class="route">{}</span>').format(Markup("").join(parts))
+
+    workshop_regions = set(data.region_ids)
+
+    def in_workshop(nuts_id: str | None) -> bool:
+        return nuts2_of(nuts_id) in workshop_regions
 
     def activity(code: str | None) -> str:
         return ACTIVITY_TYPES.get(code or "", code or "\N{EN DASH}")
@@ -218,8 +238,10 @@ def render_report(
         region_line=region_line,
         route=route,
         activity=activity,
+        in_workshop=in_workshop,
         basis=basis,
         shade=shade,
+        brief=brief,
     )
     out_file.write_text(html, encoding="utf-8")
     return out_file
