@@ -6,6 +6,13 @@ also cover countries whose regions the graph does not load (the UK, Türkiye, th
 Balkans). A ``LOCATED_IN`` to a missing region would only be refused by the writer, so the
 placer checks the region first and reports such records as unplaced, with the reason, instead of
 guessing a coarser one.
+
+Many hub addresses name a city but no postcode ("Unska 3, Zagreb, Croatia"), and the resolver
+places a city only when a NUTS 3 region bears its name. As a last resort the placer asks the
+organisations already in the graph: when at least ``CITY_MIN_ORGANISATIONS`` organisations of
+that country and city were located by postcode or NUTS code, and all of them in the same NUTS 3
+region, the record is placed there (``nuts_from`` 'city', the count in ``nuts_detail``). A city
+whose organisations lie in several regions decides nothing.
 """
 
 from __future__ import annotations
@@ -18,11 +25,22 @@ from pathlib import Path
 
 from neo4j import Driver
 
+from graph.codes import to_eu_country_code
 from graph.errors import ConfigurationError
 from loaders.base import LoadContext, LoadReport
+from loaders.entities import fold
 from loaders.region_resolver import RegionResolver, Resolution
 
 REGION_CODES = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
+
+# Organisations located by strong evidence, with the city their source gives.
+LOCATED_CITIES = """
+MATCH (o:Organisation)
+WHERE o.nuts3 IS NOT NULL AND o.city IS NOT NULL AND o.nuts_from IN ['postcode', 'code']
+RETURN o.country_code AS country, o.city AS city, o.nuts3 AS nuts3
+"""
+
+CITY_MIN_ORGANISATIONS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,9 +56,14 @@ class Placement:
     def props(self) -> dict[str, str | None]:
         """Properties that record on the node how it was located (null when unplaced)."""
         if self.region is None:
-            return {"nuts2": None, "nuts3": None, "nuts_from": None}
+            return {"nuts2": None, "nuts3": None, "nuts_from": None, "nuts_detail": self.reason}
         nuts3 = self.resolution.nuts3 if self.region == self.resolution.nuts3 else None
-        return {"nuts2": self.region[:4], "nuts3": nuts3, "nuts_from": self.resolution.nuts_from}
+        return {
+            "nuts2": self.region[:4],
+            "nuts3": nuts3,
+            "nuts_from": self.resolution.nuts_from,
+            "nuts_detail": self.resolution.detail,
+        }
 
 
 @dataclass
@@ -60,6 +83,7 @@ class RegionPlacer:
 
     resolver: RegionResolver
     regions: set[str]
+    cities: dict[tuple[str, str], Counter[str]] = field(default_factory=dict)
     unplaced: list[Unplaced] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
 
@@ -74,7 +98,12 @@ class RegionPlacer:
             raise ConfigurationError(
                 "the graph holds no regions: run `s3graph load regions` before this source"
             )
-        return cls(RegionResolver.from_data_dir(ctx.data_dir, coarse_points), regions)
+        database = ctx.settings.neo4j_database
+        return cls(
+            RegionResolver.from_data_dir(ctx.data_dir, coarse_points),
+            regions,
+            read_located_cities(ctx.driver, database),
+        )
 
     def place(
         self,
@@ -96,6 +125,8 @@ class RegionPlacer:
             geolocation=geolocation,
             address=address,
         )
+        if not resolution.resolved and city:
+            resolution = self._by_located_organisations(country, city, resolution)
         region: str | None = None
         reason = ""
         if not resolution.resolved:
@@ -128,6 +159,26 @@ class RegionPlacer:
             self.counts[f"{level}:{resolution.nuts_from}"] += 1
         return Placement(region, resolution, reason)
 
+    def _by_located_organisations(self, country: str, city: str, failed: Resolution) -> Resolution:
+        """The NUTS 3 region shared by every organisation of the graph in ``city`` (see the
+        module docstring), else ``failed`` with what was tried added."""
+        found = self.cities.get((to_eu_country_code(country), fold(city)), Counter())
+        support = sum(found.values())
+        if len(found) == 1 and support >= CITY_MIN_ORGANISATIONS:
+            nuts3 = next(iter(found))
+            detail = (
+                f"city {city!r}: the {support} organisations of the graph located there by "
+                f"postcode or NUTS code all lie in {nuts3}"
+            )
+            return Resolution(nuts3, nuts3[:4], "city", detail)
+        if found:
+            tried = f"city {city!r}: organisations of the graph there lie in " + ", ".join(
+                f"{code} ({n})" for code, n in found.most_common()
+            )
+        else:
+            tried = f"city {city!r}: no organisation of the graph located there"
+        return Resolution(None, None, None, f"{failed.detail}; {tried}")
+
     def report_to(self, report: LoadReport, what: str, reports_dir: Path) -> Path | None:
         """Adds the placement counts to ``report`` (metrics and a note) and writes the
         unplaced records to ``<reports_dir>/<source>-unplaced.csv``; returns that path."""
@@ -159,6 +210,18 @@ class RegionPlacer:
                 writer.writerow([u.source_id, u.name, u.country, u.evidence, u.reason])
         report.notes.append(f"{what} not located are listed in {path}")
         return path
+
+
+def read_located_cities(
+    driver: Driver, database: str | None = None
+) -> dict[tuple[str, str], Counter[str]]:
+    """(country, folded city) -> NUTS 3 regions of the organisations located there."""
+    records, _, _ = driver.execute_query(LOCATED_CITIES, database_=database, routing_="r")
+    cities: dict[tuple[str, str], Counter[str]] = {}
+    for r in records:
+        key = (str(r["country"]), fold(str(r["city"])))
+        cities.setdefault(key, Counter())[str(r["nuts3"])] += 1
+    return cities
 
 
 def read_region_codes(driver: Driver, database: str | None = None) -> set[str]:

@@ -16,6 +16,8 @@ from graph.settings import Settings
 from loaders.domains import load_term_mapping, normalise_term
 from loaders.edih import HubRow, address_city, catalogue_file, parse_topics, terms_file
 from loaders.pipeline import LoadResult, run_loader
+from loaders.placement import RegionPlacer
+from loaders.region_resolver import RegionResolver
 from tests.conftest import CLEAR_GRAPH
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -101,6 +103,26 @@ def test_address_city_is_the_part_before_the_country() -> None:
     assert address_city("Budapest") is None
 
 
+def test_a_city_is_placed_only_where_its_organisations_agree() -> None:
+    placer = RegionPlacer(
+        RegionResolver.from_data_dir(DATA),
+        regions={"HR050", "HR05", "PL213", "PL214", "PL21"},
+        cities={
+            ("HR", "zagreb"): Counter({"HR050": 13}),
+            ("PL", "krakow"): Counter({"PL213": 6, "PL214": 1}),
+            ("SI", "nova gorica"): Counter({"SI043": 1}),
+        },
+    )
+    zagreb = placer.place("t:1", "Hub", "HR", city="Zagreb", address="Unska 3, Zagreb, Croatia")
+    assert (zagreb.region, zagreb.resolution.nuts_from) == ("HR050", "city")
+    assert "13 organisations" in zagreb.resolution.detail
+    krakow = placer.place("t:2", "Hub", "PL", city="Kraków", address="Podole 60, Kraków, Poland")
+    assert krakow.region is None and "PL213 (6), PL214 (1)" in krakow.reason
+    lonely = placer.place("t:3", "Hub", "SI", city="Nova gorica")
+    assert lonely.region is None  # one organisation is not enough
+    assert [u.source_id for u in placer.unplaced] == ["t:2", "t:3"]
+
+
 # -- loading into the real graph ----------------------------------------------------------------
 
 
@@ -179,6 +201,9 @@ def test_eu_hubs_are_located_in_regions_with_a_category(loaded: Loaded, driver: 
     # outside the regions the graph holds and is reported, not guessed.
     assert located["edih:33"]["n2"] == "FR10"
     assert "edih:147" not in located
+    # "Unska 3, Zagreb, Croatia" has no postcode: placed where the CORDIS organisations of
+    # Zagreb all are (Grad Zagreb), and the hub says how.
+    assert located["edih:41"]["n2"] == "HR05" and located["edih:41"]["nuts_from"] == "city"
 
 
 def test_unplaced_hubs_are_reported_with_the_reason(loaded: Loaded, settings: Settings) -> None:
