@@ -8,6 +8,7 @@ from typing import Annotated, cast
 import typer
 from pydantic import BaseModel
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from api.context import cli_driver
@@ -93,11 +94,11 @@ def paths_command(
         )
     if _emit(result, as_json, result.ambiguities):
         return
-    console.print(result.explanation)
+    console.print(escape(result.explanation))
     if result.paths:
         console.print(_paths_table(result.paths, "Paths"))
         for i, path in enumerate(result.paths, start=1):
-            console.print(f"[dim]{i}.[/dim] {path.explanation}", highlight=False)
+            console.print(f"[dim]{i}.[/dim] {escape(path.explanation)}", highlight=False)
 
 
 def connect_command(
@@ -135,14 +136,15 @@ def connect_command(
         )
     if _emit(result, as_json, result.ambiguities):
         return
-    console.print(result.explanation)
+    console.print(escape(result.explanation))
     if not result.brokers:
         return
     table = Table(
         "#", "broker", "kind", "score", "routes", "networks", "best route", title="Brokers"
     )
     for broker in result.brokers:
-        table.add_row(
+        _add(
+            table,
             str(broker.rank),
             broker.node.name,
             broker.node.label,
@@ -172,7 +174,7 @@ def brokers_command(
         )
     if _emit(result, as_json, result.ambiguities):
         return
-    console.print(result.explanation)
+    console.print(escape(result.explanation))
     table = Table(
         "#",
         "organisation",
@@ -184,7 +186,8 @@ def brokers_command(
         title=f"Brokers (graph version {result.graph_version})",
     )
     for i, broker in enumerate(result.brokers, start=1):
-        table.add_row(
+        _add(
+            table,
             str(i),
             broker.node.name,
             f"{broker.region.nuts_id} ({category_text(broker.region)})" if broker.region else "-",
@@ -198,7 +201,8 @@ def brokers_command(
         "#", "size", "countries", "categories", "best-connected members", title="Communities"
     )
     for community in result.communities:
-        communities.add_row(
+        _add(
+            communities,
             str(community.id),
             str(community.size),
             ", ".join(community.countries),
@@ -279,7 +283,7 @@ def consortium_command(
         )
     if _emit(result, as_json, result.ambiguities):
         return
-    console.print(result.explanation)
+    console.print(escape(result.explanation))
     for proposal in result.proposals:
         table = Table(
             "role",
@@ -291,7 +295,8 @@ def consortium_command(
             title=f"Proposal {proposal.rank} (score {proposal.score:.3f})",
         )
         for member in proposal.members:
-            table.add_row(
+            _add(
+                table,
                 member.role,
                 member.organisation.name,
                 member.region.nuts_id if member.region else "-",
@@ -302,12 +307,20 @@ def consortium_command(
         console.print(table)
         for check in proposal.checks:
             mark = "[green]pass[/green]" if check.passed else "[red]fail[/red]"
-            console.print(f"  {mark} {check.rule}: {check.detail}", highlight=False)
+            console.print(f"  {mark} {escape(check.rule)}: {escape(check.detail)}", highlight=False)
     for check in result.blocking:
-        console.print(f"  [red]cannot be met[/red] {check.rule}: {check.detail}", highlight=False)
+        console.print(
+            f"  [red]cannot be met[/red] {escape(check.rule)}: {escape(check.detail)}",
+            highlight=False,
+        )
 
 
 # -- output -------------------------------------------------------------------------------------
+
+
+def _add(table: Table, *cells: str) -> None:
+    """Adds a row whose cells are data, never markup (names may hold brackets)."""
+    table.add_row(*(escape(cell) for cell in cells))
 
 
 def _json(payload: object) -> str:
@@ -323,10 +336,12 @@ def _emit(result: BaseModel, as_json: bool, ambiguities: list[Ambiguity]) -> boo
         typer.echo(result.model_dump_json(indent=2))
     elif ambiguities:
         for ambiguity in ambiguities:
-            console.print(f"[yellow]Ambiguous {ambiguity.role}:[/yellow] {ambiguity.explanation}")
+            console.print(
+                f"[yellow]Ambiguous {ambiguity.role}:[/yellow] {escape(ambiguity.explanation)}"
+            )
             table = Table("kind", "code", "name", "detail")
             for c in ambiguity.candidates:
-                table.add_row(c.kind, c.key, c.name, c.detail)
+                _add(table, c.kind, c.key, c.name, c.detail)
             console.print(table)
     if ambiguities:
         raise typer.Exit(AMBIGUOUS_EXIT)
@@ -348,7 +363,8 @@ def _paths_table(items: list[Path], title: str) -> Table:
             for n in path.nodes[1:-1]
         )
         end = path.end_region
-        table.add_row(
+        _add(
+            table,
             str(i),
             f"{path.score:.3f}",
             str(path.hops),
@@ -362,10 +378,11 @@ def _paths_table(items: list[Path], title: str) -> Table:
 
 
 def _print_matrix(matrix: OverlapResult) -> None:
-    console.print(matrix.explanation)
+    console.print(escape(matrix.explanation))
     regions = Table("region", "name", "category", "basis", "domains", title="Regions")
     for item in matrix.regions:
-        regions.add_row(
+        _add(
+            regions,
             item.region.nuts_id,
             item.region.name,
             category_text(item.region),
@@ -377,7 +394,8 @@ def _print_matrix(matrix: OverlapResult) -> None:
         "a", "b", "shared", "only a", "only b", "overlap", title="Shared and complementary"
     )
     for cell in matrix.cells:
-        cells.add_row(
+        _add(
+            cells,
             cell.a,
             cell.b,
             ", ".join(cell.shared) or "-",
@@ -389,7 +407,7 @@ def _print_matrix(matrix: OverlapResult) -> None:
 
 
 def _print_ranking(ranking: PartnerRanking) -> None:
-    console.print(ranking.explanation)
+    console.print(escape(ranking.explanation))
     if ranking.region is None:
         return
     table = Table(
@@ -404,7 +422,8 @@ def _print_ranking(ranking: PartnerRanking) -> None:
         title=f"Partner regions for {ranking.region.region.nuts_id} {ranking.region.region.name}",
     )
     for i, partner in enumerate(ranking.partners, start=1):
-        table.add_row(
+        _add(
+            table,
             str(i),
             partner.region.nuts_id,
             partner.region.name,

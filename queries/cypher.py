@@ -350,14 +350,16 @@ RETURN label, n.uid AS uid,
 # -- brokerage ----------------------------------------------------------------------------------
 
 # Every tie between an organisation (or a cluster, for partnerships) and a connector; with
-# $domains set, only connectors in those domains (partnerships always: they only matter when
-# their clusters are kept).
+# $domains set, only connectors in those domains (for a partnership: its clusters in them).
 BROKERAGE_TIES: LiteralString = """
 MATCH (a)-[:PARTICIPATED_IN|PARTNER_IN|RUNS|MEMBER_OF|IN_PARTNERSHIP]->(c)
 WHERE (a:Organisation OR a:Cluster)
   AND (c:Project OR c:Hub OR c:Consortium OR c:Cluster OR c:Partnership)
-  AND ($domains IS NULL OR c:Partnership
-       OR EXISTS { (c)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) WHERE d.code IN $domains })
+  AND ($domains IS NULL
+       OR (NOT c:Partnership
+           AND EXISTS { (c)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) WHERE d.code IN $domains })
+       OR (c:Partnership
+           AND EXISTS { (a)-[:ACTIVE_IN]->(d:Domain) WHERE d.code IN $domains }))
 RETURN a.uid AS source,
        CASE WHEN a:Organisation THEN 'Organisation' ELSE 'Cluster' END AS source_label,
        c.uid AS connector,

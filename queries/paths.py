@@ -478,6 +478,8 @@ def _explain_path(
     for tie, position in zip(ties, orgs[1:], strict=False):
         via = tie.via
         label = via.extra.get("acronym") or via.name
+        if via.label == "Project" and via.topic:
+            label += f", {via.topic}"
         route += f" -[{tie.kind} {label}]- {nodes[position].name}"
     route += f" ({region_text(end)})"
     factors = " x ".join(f"{t.kind} tie {t.strength:.2f} ({t.reason})" for t in ties)
