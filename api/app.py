@@ -34,8 +34,8 @@ from api.routes import (
 )
 from graph.settings import Settings, get_settings
 
-# The Swagger UI files shipped by the swagger-ui-bundle package (one versioned folder).
-SWAGGER_UI = max(Path(str(files("swagger_ui_bundle") / "vendor")).glob("swagger-ui-*"))
+# Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN, works offline.
+SWAGGER_UI = Path(str(files("fastapi_offline") / "static"))
 
 DESCRIPTION = """
 Read-only API of the s3graph knowledge graph: European regions with their cohesion category,
@@ -91,7 +91,7 @@ def create_app(settings: Settings | None = None, *, start_local: bool = True) ->
     ):
         app.include_router(module.router)
 
-    # API docs with Swagger UI served from the installed package: no CDN, works offline.
+    # API docs with Swagger UI served from an installed package: no CDN, works offline.
     app.mount("/static/swagger", StaticFiles(directory=str(SWAGGER_UI)), name="swagger")
 
     @app.get("/docs", include_in_schema=False)
@@ -101,7 +101,7 @@ def create_app(settings: Settings | None = None, *, start_local: bool = True) ->
             title="s3graph API",
             swagger_js_url="/static/swagger/swagger-ui-bundle.js",
             swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_favicon_url="/static/swagger/favicon.png",
         )
 
     return app
