@@ -23,9 +23,16 @@ LOADERS: tuple[LoaderEntry, ...] = (
     LoaderEntry("regions", "loaders.nuts", "NUTS 2021 regions, countries, cohesion categories"),
     LoaderEntry("s3", "loaders.s3", "S3 priorities (Eye@RIS3 format)", ("regions", "domains")),
     LoaderEntry("cordis", "loaders.cordis", "CORDIS H2020 project participations", ("regions",)),
-    LoaderEntry("edih", "loaders.edih", "European Digital Innovation Hubs catalogue", ("regions",)),
-    LoaderEntry("een", "loaders.een", "Enterprise Europe Network consortia", ("regions",)),
-    LoaderEntry("eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions",)),
+    LoaderEntry(
+        "edih",
+        "loaders.edih",
+        "European Digital Innovation Hubs catalogue",
+        ("regions", "domains", "cordis"),  # hub websites are matched to CORDIS organisations
+    ),
+    LoaderEntry("een", "loaders.een", "Enterprise Europe Network consortia", ("regions", "cordis")),
+    LoaderEntry(
+        "eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions", "domains")
+    ),
 )
 
 LOADER_NAMES: tuple[str, ...] = tuple(entry.name for entry in LOADERS)
