@@ -25,10 +25,9 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
         await super().startup(sockets)
         if self.started:
-            console.print(
-                f"[green]s3graph is serving[/green]: explorer {self.url}  "
-                f"API docs {self.url}docs  (Ctrl+C stops it)"
-            )
+            # soft_wrap: the URLs stay whole on one line, whatever the terminal width
+            console.print(f"[green]s3graph explorer:[/green] {self.url}", soft_wrap=True)
+            console.print(f"API docs: {self.url}docs  (Ctrl+C stops the service)", soft_wrap=True)
 
 
 def serve(

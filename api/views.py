@@ -55,7 +55,7 @@ SHAPE_GLYPHS: dict[str, str] = {
     "triangle": "\u25b2",
     "hexagon": "\u2b22",
     "triangleDown": "\u25bc",
-    "ellipse": "\u2b2c",
+    "ellipse": "\u25ef",
     "box": "\u25ad",
     "database": "\u26c1",
     "text": "T",
@@ -180,11 +180,11 @@ class Subgraph:
 def from_neighbourhood(hood: Neighbourhood) -> Subgraph:
     centre = hood.centre
     if hood.shown < hood.matching:
-        note = f"showing {hood.shown} of {hood.matching} neighbours"
+        note = f"showing {hood.shown:,} of {hood.matching:,} neighbours"
     else:
-        note = f"showing all {hood.shown} neighbours"
+        note = f"showing all {hood.shown:,} neighbours"
     if hood.matching < hood.total:
-        note += f" ({hood.total} before filtering)"
+        note += f" ({hood.total:,} before filtering)"
     return Subgraph(
         title=f"{centre.label} {centre.name} and its neighbours",
         nodes=hood.nodes,

@@ -36,11 +36,14 @@ CDN_REFERENCE = re.compile(
 
 
 @pytest.fixture(scope="module")
-def api_db(driver: Driver, settings: Settings) -> Driver:
+def api_db(driver: Driver, settings: Settings) -> Iterator[Driver]:
+    """The small graph for this module; the database is left empty afterwards."""
     with driver.session(database=settings.neo4j_database) as session:
         session.run(CLEAR_GRAPH).consume()
     api_graph.build(driver, settings.neo4j_database)
-    return driver
+    yield driver
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run(CLEAR_GRAPH).consume()
 
 
 @pytest.fixture(scope="module")
@@ -569,3 +572,90 @@ def test_edge_networks() -> None:
     assert edge_network("IN_NETWORK", "Consortium:x", "Network:EEN") == "EEN"
     assert edge_network("LOCATED_IN", "Hub:x", "Region:EL43") == "geography"
     assert edge_network("OFFERS", "Hub:x", "Domain:digital") == "S3 and domains"
+
+
+# -- the partnership queries over HTTP --------------------------------------------------------
+
+
+def test_paths_endpoint_reaches_the_category_asked_for(client: TestClient) -> None:
+    response = client.get("/paths", params={"from": "DK05", "to_category": "less developed"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "ok"
+    assert body["start"]["key"] == "DK05"
+    assert body["paths"], body["explanation"]
+    for path in body["paths"]:
+        assert path["end_region"]["category"] == "less developed"
+        assert path["explanation"]
+    assert client.get("/paths", params={"from": "DK05", "k": 0}).status_code == 422
+    assert client.get("/paths", params={"from": "DK05", "max_hops": 99}).status_code == 422
+    assert client.get("/paths", params={"from": "DK05", "to_category": "rich"}).status_code == 422
+    assert client.get("/paths").status_code == 422  # 'from' is required
+    unknown = client.get("/paths", params={"from": "Atlantis"})
+    assert unknown.status_code == 404
+    assert "Atlantis" in unknown.json()["detail"]
+
+
+def test_connect_endpoint_names_brokers(client: TestClient) -> None:
+    body = client.get("/connect", params={"us": "DK05", "x": "tourism"}).json()
+    assert body["status"] == "ok"
+    assert body["x"]["kind"] == "domain"
+    assert body["brokers"], body["explanation"]
+    assert all(b["paths"] and b["explanation"] for b in body["brokers"])
+    assert client.get("/connect", params={"us": "DK05"}).status_code == 422
+
+
+def test_overlap_takes_repeated_or_comma_separated_regions(client: TestClient) -> None:
+    repeated = client.get("/overlap", params=[("regions", "DK05"), ("regions", "EL43")])
+    comma = client.get("/overlap", params={"regions": "DK05,EL43"})
+    assert repeated.status_code == comma.status_code == 200, comma.text
+    assert repeated.json() == comma.json()
+    cells = comma.json()["cells"]
+    assert any("tourism" in cell["shared"] for cell in cells)  # both have a tourism priority
+    assert client.get("/overlap", params={"regions": "DK05"}).status_code == 422
+
+
+def test_calls_and_consortium_answer(client: TestClient) -> None:
+    calls = client.get("/calls").json()
+    assert calls, "the call rules files are missing"
+    response = client.get(
+        "/consortium", params={"call": calls[0], "domain": "tourism", "seed": api_graph.AAU}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["call"]["id"] == calls[0]
+    assert body["feasible"] is bool(body["proposals"])
+    assert (
+        client.get(
+            "/consortium",
+            params={"call": "no-such-call", "domain": "tourism", "seed": api_graph.AAU},
+        ).status_code
+        == 404
+    )
+    assert client.get("/brokers", params={"top": 5}).status_code == 200
+
+
+def test_explorer_query_pages(client: TestClient) -> None:
+    page = client.get("/explore/paths", params={"from": "DK05", "to": "less developed"})
+    assert page.status_code == 200
+    assert "vis.Network" in page.text and 'id="paths-table"' in page.text
+    assert not CDN_REFERENCE.search(page.text)
+    only_edih = client.get(
+        "/explore/paths", params={"from": "DK05", "to": "less developed", "network": "EDIH"}
+    )
+    assert "run through EDIH" in only_edih.text
+    assert (
+        client.get("/explore/paths", params={"from": "DK05", "network": "Mars"}).status_code == 422
+    )
+    connect_page = client.get("/explore/connect", params={"us": "DK05", "x": "tourism"})
+    assert connect_page.status_code == 200
+    assert 'id="brokers-table"' in connect_page.text
+    csv_text = client.get(
+        "/export/paths", params={"from": "DK05", "to": "less developed", "format": "nodes.csv"}
+    ).text
+    rows = list(csv.DictReader(io.StringIO(csv_text)))
+    assert {r["id"] for r in rows} >= {
+        f"Organisation:{api_graph.AAU}",
+        f"Organisation:{api_graph.HMU}",
+    }
+    assert client.get("/export/paths", params={"format": "gexf"}).status_code == 422

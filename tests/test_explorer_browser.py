@@ -59,6 +59,8 @@ def base_url(driver: Driver, settings: Settings) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=15)
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run(CLEAR_GRAPH).consume()
 
 
 @pytest.fixture(scope="module")
@@ -193,3 +195,11 @@ def test_unknown_region_page_says_what_to_type(page: Page, base_url: str) -> Non
     response = page.goto(base_url + "/explore/node/Region/DK06")
     assert response is not None and response.status == 404
     assert "DK05" in page.locator("#error").inner_text()
+
+
+def test_api_docs_render_offline(page: Page, base_url: str) -> None:
+    page.goto(base_url + "/docs")
+    title = page.locator(".swagger-ui .info .title")
+    title.wait_for(timeout=30_000)
+    assert "s3graph" in title.inner_text()
+    assert page.locator(".opblock-summary-path", has_text="/regions").count() >= 1
