@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from neo4j import Driver
 from typer.testing import CliRunner
 
 from api.cli import app
@@ -32,7 +33,7 @@ def test_unknown_source_is_an_error(cli_env: Settings) -> None:
     assert "unknown source" in str(result.exception)
 
 
-def test_stats_on_a_graph_without_organisations(cli_env: Settings) -> None:
+def test_stats_on_a_graph_without_organisations(graph: Driver, cli_env: Settings) -> None:
     runner.invoke(app, ["load", "domains"])
     result = runner.invoke(app, ["stats"])
     assert result.exit_code == 0, result.output
