@@ -17,6 +17,10 @@ class AuthenticationFailed(S3GraphError):
     """Neo4j refused the credentials."""
 
 
+class WriteRefused(S3GraphError):
+    """Neo4j refused a write during a load (not a lost connection: that is DatabaseUnavailable)."""
+
+
 class LocalServerError(S3GraphError):
     """The project's own local Neo4j could not be built, started or stopped."""
 

@@ -3,15 +3,17 @@ and relationships whose ends do not exist) into a report, and the graph version 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from neo4j import Driver
+from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
+from graph.errors import DatabaseUnavailable, WriteRefused
 from graph.meta import bump_graph_version
 from graph.settings import Settings
-from graph.writer import GraphWriter, WriteStats
+from graph.writer import GraphWriter, Record, WriteStats
 from loaders.base import LoadContext, LoadReport
 from loaders.registry import get_loader
 
@@ -31,14 +33,49 @@ def run_loader(
     offline: bool = False,
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadResult:
-    """Loads one source. A wholly wrong source raises ``SourceFormatError`` before any write."""
+    """Loads one source. A wholly wrong source raises ``SourceFormatError`` before any write.
+
+    Losing Neo4j part-way raises ``DatabaseUnavailable`` (after the driver's retries): each
+    batch is one transaction, so the graph holds whole batches only, and re-running the source
+    completes it without duplicates.
+    """
     loader = get_loader(name)
     report = LoadReport(source=name)
     ctx = LoadContext(settings=settings, driver=driver, source_path=source_path, offline=offline)
     writer = GraphWriter(
         driver, settings.neo4j_database, batch_size=settings.batch_size, on_batch=on_batch
     )
-    stats = writer.write(loader.records(ctx, report))
+    try:
+        return _load(name, settings, driver, loader.records(ctx, report), report, writer)
+    except (ServiceUnavailable, SessionExpired) as exc:
+        written = writer.stats.node_total + writer.stats.relationship_total
+        raise DatabaseUnavailable(
+            f"Neo4j stopped answering while loading {name} ({written:,} records written, in "
+            f"whole batches): start it again ('s3graph db start') and re-run 's3graph load "
+            f"{name}'; loading is idempotent, nothing is duplicated ({_first_line(exc)})"
+        ) from exc
+    except Neo4jError as exc:
+        raise WriteRefused(
+            f"Neo4j refused a write while loading {name} ({exc.code}: {_first_line(exc)}); "
+            "the batches written before it are kept"
+        ) from exc
+
+
+def _first_line(exc: Exception) -> str:
+    """Driver messages run over several lines; a one-line error keeps the first."""
+    text = str(exc.message if isinstance(exc, Neo4jError) else exc)
+    return (text.strip().splitlines() or [type(exc).__name__])[0]
+
+
+def _load(
+    name: str,
+    settings: Settings,
+    driver: Driver,
+    records: Iterator[Record],
+    report: LoadReport,
+    writer: GraphWriter,
+) -> LoadResult:
+    stats = writer.write(records)
     for missing in stats.missing_ends:
         rel = missing.rel
         absent = rel.start_key if not missing.start_found else rel.end_key
