@@ -22,12 +22,19 @@ from graph.settings import Settings
 log = logging.getLogger("s3graph.api")
 
 RETRY_INTERVAL = 1.0
+# How long a request's managed transactions are retried when Neo4j goes away: a restart within
+# it is waited out; a longer outage is answered 503 instead of holding the worker a minute.
+REQUEST_RETRY_TIME = 3.0
 
 Opener = Callable[[Settings, bool], Driver]
 
 
+def open_request_driver(settings: Settings, start_local: bool) -> Driver:
+    return open_driver(settings, start_local, retry_time=REQUEST_RETRY_TIME)
+
+
 class DatabaseHandle:
-    def __init__(self, settings: Settings, opener: Opener = open_driver) -> None:
+    def __init__(self, settings: Settings, opener: Opener = open_request_driver) -> None:
         self.settings = settings
         self._opener = opener
         self._driver: Driver | None = None

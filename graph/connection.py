@@ -25,10 +25,17 @@ def resolve_target(settings: Settings, start_local: bool = True) -> tuple[str, s
     return local.uri, "neo4j", local.password()
 
 
-def open_driver(settings: Settings, start_local: bool = True) -> Driver:
-    """Opens and verifies a driver; failures become one-line errors that name the setting to fix."""
+def open_driver(settings: Settings, start_local: bool = True, retry_time: float = 30.0) -> Driver:
+    """Opens and verifies a driver; failures become one-line errors that name the setting to fix.
+
+    ``retry_time`` bounds how long managed transactions are retried after a lost connection or
+    a transient error: long enough for a load to ride out a Neo4j restart; a web request wants
+    it short, so that an outage is answered (503) rather than waited out.
+    """
     uri, user, password = resolve_target(settings, start_local)
-    driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10.0)
+    driver = GraphDatabase.driver(
+        uri, auth=(user, password), connection_timeout=10.0, max_transaction_retry_time=retry_time
+    )
     try:
         driver.verify_connectivity()
     except AuthError as exc:
