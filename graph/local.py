@@ -181,6 +181,8 @@ class LocalNeo4j:
             str(self.port),
             "--pagecache",
             self.settings.local_pagecache,
+            "--tx-timeout",
+            str(self.settings.local_tx_timeout),
         ]
         if self.log_file.exists():
             self.log_file.replace(self.log_file.with_suffix(".log.1"))

@@ -41,6 +41,11 @@ class Settings(BaseSettings):
         default=180.0, validation_alias="S3GRAPH_NEO4J_START_TIMEOUT"
     )
     query_timeout: float = Field(default=30.0, validation_alias="S3GRAPH_QUERY_TIMEOUT", gt=0)
+    # Server-side cap on every transaction of the local Neo4j, including those that set no
+    # timeout of their own: a runaway query is stopped by the server, not only by the client.
+    local_tx_timeout: int = Field(
+        default=120, validation_alias="S3GRAPH_NEO4J_TX_TIMEOUT", ge=1, le=86_400
+    )
 
     batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
