@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.database import DatabaseHandle
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.limits import BodySizeLimit
 from api.routes import (
     clusters,
     domains,
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None, *, start_local: bool = True) ->
     app.state.settings = settings
     app.state.database = database
     install_error_handlers(app)
+    app.add_middleware(BodySizeLimit)
 
     for module in (
         health,
