@@ -21,20 +21,18 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
+from api.views import CATEGORY_COLOURS
 from graph.errors import SourceFormatError
 
 LEVEL2_FILE = "nutsrg_2_60M_4326.json"
 LEVEL0_FILE = "nutsrg_0_60M_4326.json"
 
-# Colour-blind-safe (Okabe-Ito based) colours, one per cohesion category; the test reads them
-# back from the PNG, so they are part of the interface.
-CATEGORY_COLOURS: dict[str, str] = {
-    "more developed": "#0072B2",
-    "transition": "#E69F00",
-    "less developed": "#D55E00",
-    "no category": "#9E9E9E",
-}
+# The explorer's colours, so that the map, the report and the network views say the same; the
+# test reads them back from the PNG.
+OUTSIDE_EU = "outside EU cohesion policy"
+UNKNOWN = "no region or unknown"
 CATEGORY_ORDER: tuple[str, ...] = tuple(CATEGORY_COLOURS)
+NO_CATEGORY = frozenset({OUTSIDE_EU, UNKNOWN})
 SEA = "#F2F6F9"
 LAND_OUTSIDE = "#E6E6E6"
 COUNTRY_EDGE = "#4A4A4A"
@@ -46,10 +44,14 @@ MAP_INCHES = 10.5
 MIN_RATIO, MAX_RATIO = 0.62, 1.3
 
 
-def category_key(category: str | None) -> str:
-    """Every region gets one of the legend's keys: no category (outside the EU, no data) is
-    shown as such, never guessed."""
-    return category if category in CATEGORY_COLOURS else "no category"
+def category_key(category: str | None, status: str | None = None) -> str:
+    """Every region gets one of the legend's keys: a region with no category is shown as
+    outside cohesion policy or unknown (no data), never guessed."""
+    if category in CATEGORY_COLOURS:
+        return category
+    if status and "outside" in status:
+        return OUTSIDE_EU
+    return UNKNOWN
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,8 +203,9 @@ def draw_workshop_map(
 ) -> MapResult:
     """Draws the map and writes it as PNG (and SVG, a vector copy that zooms without blur).
 
-    ``background_categories`` gives the category of every other NUTS 2 region so that the
-    partners are seen among their neighbours; they are drawn faded.
+    ``background_categories`` gives the category of every other NUTS 2 region (or, without
+    one, its status such as 'outside EU cohesion policy') so that the partners are seen among
+    their neighbours; they are drawn faded.
     """
     level2 = load_boundaries(geo_dir / LEVEL2_FILE)
     level0 = load_boundaries(geo_dir / LEVEL0_FILE)
@@ -249,11 +252,11 @@ def draw_workshop_map(
         if code in selected:
             continue
         faded.append(PathPatch(geometry_path(geometry)))
-        faded_colours.append(
-            CATEGORY_COLOURS[category_key(background_categories.get(code))]
-            if code in background_categories
-            else LAND_OUTSIDE
-        )
+        if code in background_categories:
+            known = background_categories[code]  # a category, or why there is none
+            faded_colours.append(CATEGORY_COLOURS[category_key(known, known)])
+        else:
+            faded_colours.append(LAND_OUTSIDE)
     ax.add_collection(
         PatchCollection(
             faded,
@@ -274,13 +277,14 @@ def draw_workshop_map(
         )
     )
     for region in found:
+        key = category_key(region.category, region.status)
         ax.add_patch(
             PathPatch(
                 geometry_path(level2[region.nuts_id][1]),
-                facecolor=CATEGORY_COLOURS[category_key(region.category)],
+                facecolor=CATEGORY_COLOURS[key],
                 edgecolor=HOME_EDGE if region.role == "home" else "#FFFFFF",
                 linewidth=2.2 if region.role == "home" else 1.0,
-                hatch="//" if category_key(region.category) == "no category" else None,
+                hatch="//" if key in NO_CATEGORY else None,
                 zorder=4,
             )
         )
@@ -341,18 +345,14 @@ def draw_workshop_map(
         )
 
     handles: list[Any] = [
-        Patch(facecolor=CATEGORY_COLOURS[key], edgecolor="#555555", label=key.capitalize())
-        for key in CATEGORY_ORDER
-        if key != "no category"
-    ]
-    handles.append(
         Patch(
-            facecolor=CATEGORY_COLOURS["no category"],
+            facecolor=CATEGORY_COLOURS[key],
             edgecolor="#555555",
-            hatch="//",
-            label="No category (outside EU cohesion policy or no data)",
+            hatch="//" if key in NO_CATEGORY else None,
+            label=key[0].upper() + key[1:],
         )
-    )
+        for key in CATEGORY_ORDER
+    ]
     handles.append(
         Line2D(
             [],

@@ -25,6 +25,7 @@ RETURN r.nuts_id AS nuts_id, r.name AS name, r.level AS level,
        r.country_code AS country_code, c.name AS country,
        coalesce(r.category, parent.category) AS category,
        coalesce(r.category_status, parent.category_status) AS category_status,
+       coalesce(r.category_source, parent.category_source) AS category_source,
        coalesce(r.outermost, parent.outermost, false) AS outermost,
        parent.nuts_id AS parent_id,
        coalesce(r.sources, []) AS sources
@@ -32,7 +33,7 @@ RETURN r.nuts_id AS nuts_id, r.name AS name, r.level AS level,
 
 LEVEL2_CATEGORIES = """
 MATCH (r:Region {level: 2})
-RETURN r.nuts_id AS nuts_id, r.category AS category
+RETURN r.nuts_id AS nuts_id, coalesce(r.category, r.category_status) AS category
 """
 
 # Organisations located in the region or one of its NUTS 3 regions, with how tied they are.
@@ -124,6 +125,7 @@ class RegionProfile(BaseModel):
     country: str | None = None
     category: str | None = None
     category_status: str | None = None
+    category_source: str | None = None
     outermost: bool = False
     parent_id: str | None = None
     sources: list[str] = Field(default_factory=list)
@@ -209,7 +211,8 @@ def region_profiles(
 
 
 def level2_categories(driver: Driver, database: str | None = None) -> dict[str, str | None]:
-    """The category of every NUTS 2 region (None where there is none), for the map."""
+    """The category of every NUTS 2 region, or why it has none ('outside EU cohesion policy',
+    'no data'), for the map and the badges."""
     return {r["nuts_id"]: r["category"] for r in _read(driver, LEVEL2_CATEGORIES, database)}
 
 
@@ -270,6 +273,7 @@ def graph_info(driver: Driver, database: str | None = None) -> GraphInfo:
 
 REGION_CHILDREN = """
 MATCH (c:Region {level: 2})-[:PART_OF*1..2]->(:Region {nuts_id: $nuts_id})
+WHERE NOT coalesce(c.extra_regio, false)
 RETURN c.nuts_id AS nuts_id, c.name AS name ORDER BY c.nuts_id
 """
 

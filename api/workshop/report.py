@@ -10,7 +10,8 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.workshop.map import CATEGORY_COLOURS, MapResult, category_key
+from api.views import CATEGORY_COLOURS
+from api.workshop.map import MapResult, category_key
 from api.workshop.pack import WorkshopData
 from api.workshop.profiles import RegionProfile, nuts2_of
 from queries.models import OverlapCell
@@ -22,7 +23,8 @@ CATEGORY_CLASSES = {
     "more developed": "md",
     "transition": "tr",
     "less developed": "ld",
-    "no category": "nc",
+    "outside EU cohesion policy": "oe",
+    "no region or unknown": "nc",
 }
 ACTIVITY_TYPES = {
     "HES": "higher education",
@@ -115,8 +117,8 @@ def shade(jaccard: float) -> str:
     return f"rgb({r},{g},{b})"
 
 
-def _badge(category: str | None, label: str) -> Markup:
-    css = CATEGORY_CLASSES[category_key(category)]
+def _badge(category: str | None, label: str, status: str | None = None) -> Markup:
+    css = CATEGORY_CLASSES[category_key(category, status or label)]
     return Markup('<span class="cat {}">{}</span>').format(css, label)
 
 
@@ -152,14 +154,14 @@ def render_report(
     categories = data.background_categories
 
     def cat_badge(profile: RegionProfile) -> Markup:
-        return _badge(profile.category, profile.category_label)
+        return _badge(profile.category, profile.category_label, profile.category_status)
 
     def cat_badge_id(nuts_id: str | None) -> Markup:
         code = nuts2_of(nuts_id)
         if code is None:
             return Markup("")
-        category = categories.get(code)
-        return _badge(category, category or "no category")
+        known = categories.get(code)
+        return _badge(known, known or "no category")
 
     def region_line(profile: RegionProfile) -> Markup:
         return Markup("<strong>{}</strong> {} {}").format(
@@ -199,6 +201,10 @@ def render_report(
         for p in targets
         if not any(run.found for run in data.paths if run.partner == p.profile.nuts_id)
     ]
+    derived = any(
+        (p.category_source or "").startswith("derived")
+        for p in (data.home, *(q.profile for q in data.partners))
+    )
     summary = {
         "paths": sum(len(run.found) for run in data.paths),
         "targets": len(targets),
@@ -231,6 +237,7 @@ def render_report(
         tables=tables,
         toc=toc,
         summary=summary,
+        derived=derived,
         command=_command(data),
         method_limits=METHOD_LIMITS,
         cat_badge=cat_badge,
