@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import neo4j
-from neo4j import Driver, GraphDatabase
+from neo4j import Driver, GraphDatabase, NotificationMinimumSeverity
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
 from graph.errors import AuthenticationFailed, DatabaseUnavailable
@@ -33,8 +33,14 @@ def open_driver(settings: Settings, start_local: bool = True, retry_time: float 
     it short, so that an outage is answered (503) rather than waited out.
     """
     uri, user, password = resolve_target(settings, start_local)
+    # Notifications off: they warn about property keys a graph does not hold yet (normal before
+    # a source is loaded) and would drown a user's output.
     driver = GraphDatabase.driver(
-        uri, auth=(user, password), connection_timeout=10.0, max_transaction_retry_time=retry_time
+        uri,
+        auth=(user, password),
+        connection_timeout=10.0,
+        max_transaction_retry_time=retry_time,
+        notifications_min_severity=NotificationMinimumSeverity.OFF,
     )
     try:
         driver.verify_connectivity()
