@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from neo4j import GraphDatabase
+from neo4j.exceptions import AuthError
 from pydantic import SecretStr
 
 from graph.connection import open_driver
@@ -58,6 +60,13 @@ def test_bolt_listens_on_loopback_only(settings: Settings) -> None:
     loopback = {"0100007F", "0000000000000000FFFF00000100007F"}  # 127.0.0.1, v4 and v4-mapped
     assert addresses, "nothing listens on the Bolt port"
     assert addresses <= loopback
+
+
+def test_default_password_is_refused(settings: Settings) -> None:
+    """The launcher sets the password at every start: neo4j/neo4j never gets in."""
+    uri = f"bolt://127.0.0.1:{settings.local_port}"
+    with GraphDatabase.driver(uri, auth=("neo4j", "neo4j")) as default, pytest.raises(AuthError):
+        default.verify_connectivity()
 
 
 def test_wrong_password_names_the_setting(settings: Settings) -> None:
