@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from pathlib import Path
 from typing import Annotated
@@ -95,9 +94,6 @@ def workshop(
         workers=workers,
     )
     folder = out or default_out_dir(request.home)
-    # Warnings about labels a source did not load are expected on a partial graph; the report's
-    # coverage section says what is missing instead.
-    logging.getLogger("neo4j.notifications").setLevel(logging.ERROR)
     started = time.monotonic()
 
     def progress(step: str) -> None:
