@@ -7,7 +7,8 @@ real loaders:
 
 - CORDIS ``organization.csv`` / ``project.csv``: ``;``-separated, with the headers CORDIS
   publishes for Horizon 2020, and the projects' topics in the snapshot's reference-list form
-  (``h2020_project_topics.csv``: projectID, topic, topicTitle).
+  (``h2020_project_topics.csv``: projectID, topic, topicTitle), with the list of its EEN
+  grants (``een_projects_h2020.csv``: the projects that drew a real EEN grant topic).
 - The EDIH catalogue (``edih_catalogue.csv`` and ``edih_hub_topics.csv``, the snapshot's form).
 
 Shape sources: the real degree distribution of 144,726 H2020 participations
@@ -115,6 +116,7 @@ EDIH_HEADER = [
     "description",
 ]
 EDIH_TOPICS_HEADER = ["hub_row", "hub_acronym", "dimension", "label", "engagement_level"]
+EEN_HEADER = ["projectID", "topic", "topicTitle", "eenPhase"]
 
 CONTENT_UPDATE = "2023-06-01 00:00:00"
 # Synthetic identifiers live in ranges no real record uses, so a generated row is never
@@ -203,6 +205,7 @@ class RealShape:
     topics: list[tuple[str, str]]
     hubs: list[dict[str, str]]
     hub_topics: dict[str, list[dict[str, str]]] = field(default_factory=dict)
+    een_phases: dict[str, str] = field(default_factory=dict)  # EEN grant topic -> phase
 
     @classmethod
     def load(cls) -> RealShape:
@@ -259,6 +262,11 @@ class RealShape:
         hub_topics: dict[str, list[dict[str, str]]] = defaultdict(list)
         for row in _read_csv(shape_file("edih", "edih_hub_topics.csv")):
             hub_topics[row["hub_row"]].append(row)
+        een_phases = {
+            row["topic"]: row["eenPhase"]
+            for row in _read_csv(shape_file("cordis", "een_projects_h2020.csv"))
+            if row["topic"]
+        }
         roles = sorted(role_counts)
         return cls(
             projects=projects,
@@ -272,6 +280,7 @@ class RealShape:
             topics=topics,
             hubs=hubs,
             hub_topics=dict(hub_topics),
+            een_phases=een_phases,
         )
 
 
@@ -594,6 +603,12 @@ def generate(
     projects, topics = project_rows(shape, network, acronyms, rng)
     _write(cordis / "project.csv", PROJECT_HEADER, projects, ";")
     _write(cordis / "h2020_project_topics.csv", TOPICS_HEADER, topics, ",")
+    een = [
+        {**t, "eenPhase": shape.een_phases[t["topic"]]}
+        for t in topics
+        if t["topic"] in shape.een_phases
+    ]
+    _write(cordis / "een_projects_h2020.csv", EEN_HEADER, een, ",")
     catalogue, hub_topics = hub_rows(shape, scale, rng)
     edih = target / "edih"
     _write(edih / "edih_catalogue.csv", EDIH_HEADER, catalogue, ",")
@@ -612,6 +627,7 @@ def generate(
             "participations": participations,
             "projects": len(project_size),
             "organisations": len(org_degree),
+            "een_projects": len(een),
             "hubs": len(catalogue),
             "hub_topics": len(hub_topics),
             "dropped_duplicate_stubs": network.dropped_stubs,

@@ -5,8 +5,8 @@ bare ``UNWIND ... MERGE`` of the very same rows with no parsing or validation (t
 Each step runs in its own process so that peak memory is the step's own:
 
 - ``load``: every loader of the plan through ``loaders.pipeline.run_loader`` (end to end: read,
-  validate, resolve regions and entities, write with provenance); then the same loaders'
-  records are produced once more without writing (parse-only time) and saved for the ceiling.
+  validate, resolve regions and entities, write with provenance); the time inside each loader
+  is told apart from the writer's, and the records are saved for the ceiling as they pass.
 - ``ceiling`` (on an empty store): the saved rows written with bare ``UNWIND ... MERGE``
   batches of the writer's batch size; with ``--naive``, afterwards, a sample of them one
   ``MERGE`` per transaction (keys prefixed so every ``MERGE`` creates, as on an empty store).
@@ -19,14 +19,16 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import pickle
 import random
 import resource
+import signal
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any, BinaryIO, LiteralString
 
 from neo4j import Driver, ManagedTransaction
 
@@ -46,6 +48,8 @@ PLAN: tuple[tuple[str, str | None], ...] = (
     ("s3", None),
     ("cordis", "cordis"),
     ("edih", "edih/edih_catalogue.csv"),
+    ("een", "cordis/organization.csv"),
+    ("eccp", None),
 )
 
 BARE_NODE_TEMPLATE = """
@@ -110,7 +114,7 @@ class LoaderFigures:
     relationships: int
     rows_read: int
     rows_rejected: int
-    parse_seconds: float = 0.0  # the same records produced without writing
+    loader_seconds: float = 0.0  # inside the loader: read, validate, resolve, match
 
 
 @dataclass
@@ -120,18 +124,24 @@ class LoadFigures:
     data: str
     loaders: list[LoaderFigures] = field(default_factory=list)
     peak_rss_mb: float = 0.0
+    # When the time budget stopped the load: the loader it stopped in, as far as it got
+    # (records written, split into nodes and relationships as the loader yielded them).
+    stopped_in: LoaderFigures | None = None
+
+    def _all(self) -> list[LoaderFigures]:
+        return [*self.loaders, *([self.stopped_in] if self.stopped_in else [])]
 
     @property
     def seconds(self) -> float:
-        return sum(f.seconds for f in self.loaders)
+        return sum(f.seconds for f in self._all())
 
     @property
     def nodes(self) -> int:
-        return sum(f.nodes for f in self.loaders)
+        return sum(f.nodes for f in self._all())
 
     @property
     def relationships(self) -> int:
-        return sum(f.relationships for f in self.loaders)
+        return sum(f.relationships for f in self._all())
 
     def summary(self) -> dict[str, Any]:
         return {
@@ -139,7 +149,8 @@ class LoadFigures:
             "seconds": self.seconds,
             "nodes": self.nodes,
             "relationships": self.relationships,
-            "parse_seconds": sum(f.parse_seconds for f in self.loaders),
+            "loader_seconds": sum(f.loader_seconds for f in self._all()),
+            "complete": self.stopped_in is None,
         }
 
 
@@ -171,38 +182,135 @@ def available_plan(data: Path) -> list[tuple[str, Path | None]]:
     return plan
 
 
-def load(settings: Settings, driver: Driver, data: Path) -> LoadFigures:
-    """Every loader of the plan, end to end, as ``s3graph load`` runs them."""
-    figures = LoadFigures(data=str(data))
-    for name, source in available_plan(data):
+class Recorder:
+    """Instrument around a loader's ``records``: times the loader's own work (from the writer
+    asking for the next record until it gets it: reading, validating, resolving regions and
+    entities) and streams every record to a file for the ceiling, in chunks, so that neither
+    a second pass over the sources nor a list of every record in memory is needed. The time
+    spent streaming is measured too and left out of the end-to-end figure."""
+
+    CHUNK = 10_000
+
+    def __init__(self, handle: BinaryIO | None) -> None:
+        self.handle = handle
+        self.buffer: list[Node | Rel] = []
+        self.loader_seconds = 0.0
+        self.sink_seconds = 0.0
+        self.yielded_nodes = 0
+        self.yielded_rels = 0
+
+    def wrap(self, name: str, records: Iterator[Node | Rel]) -> Iterator[Node | Rel]:
+        self.loader_seconds = self.sink_seconds = 0.0
+        self.yielded_nodes = self.yielded_rels = 0
+        while True:
+            began = time.perf_counter()
+            try:
+                record = next(records)
+            except StopIteration:
+                self.loader_seconds += time.perf_counter() - began
+                break
+            self.loader_seconds += time.perf_counter() - began
+            if isinstance(record, Node):
+                self.yielded_nodes += 1
+            else:
+                self.yielded_rels += 1
+            if self.handle is not None:
+                began = time.perf_counter()
+                self.buffer.append(record)
+                if len(self.buffer) >= self.CHUNK:
+                    self.flush(name)
+                self.sink_seconds += time.perf_counter() - began
+            yield record
         began = time.perf_counter()
-        result = run_loader(name, settings, driver, source_path=source, offline=True)
-        seconds = time.perf_counter() - began
+        self.flush(name)
+        self.sink_seconds += time.perf_counter() - began
+
+    def flush(self, name: str) -> None:
+        if self.handle is not None and self.buffer:
+            pickle.dump((name, self.buffer), self.handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self.buffer = []
+
+
+def load(
+    settings: Settings,
+    driver: Driver,
+    data: Path,
+    record_to: BinaryIO | None = None,
+    figures_out: list[LoadFigures] | None = None,
+) -> LoadFigures:
+    """Every loader of the plan, end to end, as ``s3graph load`` runs them (through
+    ``run_loader``), with each loader's ``records`` watched by a ``Recorder``. Stopped by a
+    signal, the figures so far are left in ``figures_out``."""
+    figures = LoadFigures(data=str(data))
+    if figures_out is not None:
+        figures_out.append(figures)
+    recorder = Recorder(record_to)
+    for name, source in available_plan(data):
+        loader = get_loader(name)
+        original = loader.records
+        written = 0
+
+        def watched(
+            ctx: LoadContext,
+            report: LoadReport,
+            original: Any = original,
+            name: str = name,
+        ) -> Iterator[Node | Rel]:
+            return recorder.wrap(name, iter(original(ctx, report)))
+
+        def progress(count: int) -> None:
+            nonlocal written
+            written += count
+
+        setattr(loader, "records", watched)  # noqa: B010 - an instrument, removed below
+        began = time.perf_counter()
+        try:
+            result = run_loader(
+                name, settings, driver, source_path=source, offline=True, on_batch=progress
+            )
+        except (KeyboardInterrupt, SystemExit):
+            yielded = recorder.yielded_nodes + recorder.yielded_rels
+            share = recorder.yielded_nodes / yielded if yielded else 0.0
+            figures.stopped_in = LoaderFigures(
+                name=name,
+                seconds=time.perf_counter() - began - recorder.sink_seconds,
+                nodes=round(written * share),
+                relationships=written - round(written * share),
+                rows_read=0,
+                rows_rejected=0,
+                loader_seconds=recorder.loader_seconds,
+            )
+            figures.peak_rss_mb = peak_rss_mb()
+            raise
+        finally:
+            delattr(loader, "records")
         figures.loaders.append(
             LoaderFigures(
                 name=name,
-                seconds=seconds,
+                seconds=time.perf_counter() - began - recorder.sink_seconds,
                 nodes=result.stats.node_total,
                 relationships=result.stats.relationship_total,
                 rows_read=result.report.rows_read,
                 rows_rejected=result.report.rows_rejected,
+                loader_seconds=recorder.loader_seconds,
             )
         )
     figures.peak_rss_mb = peak_rss_mb()
     return figures
 
 
-def capture(settings: Settings, driver: Driver, data: Path, figures: LoadFigures) -> list[Segment]:
-    """The records of every loader of the plan, produced again without writing (the graph is
-    loaded, so look-ups find what they found before); the parse-only time of each loader is
-    added to ``figures``. Returns the rows grouped as the writer groups them."""
+def read_recorded(path: Path) -> list[Segment]:
+    """The recorded records, grouped per loader as the writer groups them."""
+    by_loader: dict[str, list[Node | Rel]] = {}
+    with path.open("rb") as handle:
+        while True:
+            try:
+                name, chunk = pickle.load(handle)
+            except EOFError:
+                break
+            by_loader.setdefault(name, []).extend(chunk)
     segments: list[Segment] = []
-    by_name = {f.name: f for f in figures.loaders}
-    for name, source in available_plan(data):
-        ctx = LoadContext(settings=settings, driver=driver, source_path=source, offline=True)
-        began = time.perf_counter()
-        records = list(get_loader(name).records(ctx, LoadReport(source=name)))
-        by_name[name].parse_seconds = time.perf_counter() - began
+    for records in by_loader.values():
         segments.extend(_segments(records))
     return segments
 
@@ -237,13 +345,22 @@ def _statement(segment: Segment, node_template: str, rel_template: str) -> Liter
 
 
 def write_bare(
-    driver: Driver, segments: Sequence[Segment], batch_size: int, database: str | None = None
-) -> dict[str, float]:
-    """The raw ceiling: the same rows, bare ``UNWIND ... MERGE`` batches, nothing else."""
+    driver: Driver,
+    segments: Sequence[Segment],
+    batch_size: int,
+    database: str | None = None,
+    budget_s: float = math.inf,
+) -> dict[str, Any]:
+    """The raw ceiling: the same rows, bare ``UNWIND ... MERGE`` batches, nothing else; stops
+    after ``budget_s`` (then the rows written so far count)."""
     nodes = rels = 0
     began = time.perf_counter()
+    complete = True
     with driver.session(database=database) as session:
         for segment in segments:
+            if time.perf_counter() - began > budget_s:
+                complete = False
+                break
             query = _statement(segment, BARE_NODE_TEMPLATE, BARE_REL_TEMPLATE)
             for start in range(0, len(segment.rows), batch_size):
                 batch = segment.rows[start : start + batch_size]
@@ -252,12 +369,15 @@ def write_bare(
                     tx.run(q, rows=b).consume()
 
                 session.execute_write(work)
-            if segment.label is not None:
-                nodes += len(segment.rows)
-            else:
-                rels += len(segment.rows)
+                if segment.label is not None:
+                    nodes += len(batch)
+                else:
+                    rels += len(batch)
+                if time.perf_counter() - began > budget_s:
+                    complete = False
+                    break
     seconds = time.perf_counter() - began
-    return {"seconds": seconds, "nodes": nodes, "relationships": rels}
+    return {"seconds": seconds, "nodes": nodes, "relationships": rels, "complete": complete}
 
 
 def _sample(
@@ -334,36 +454,62 @@ def _create_ends(
 # -- command line (one step per process) ----------------------------------------------------------
 
 
+def _stop(signum: int, frame: Any) -> None:
+    """The benchmark's time budget ran out: unwind, so that the figures so far are written."""
+    raise SystemExit(f"stopped by signal {signum}")
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="One step of the ingestion benchmark.")
     parser.add_argument("step", choices=("load", "ceiling"))
     parser.add_argument("--data", type=Path, help="a scale's data set (load)")
-    parser.add_argument("--rows", type=Path, required=True, help="captured rows (pickle)")
+    parser.add_argument("--rows", type=Path, required=True, help="recorded records (pickle)")
     parser.add_argument("--out", type=Path, required=True, help="figures (JSON)")
     parser.add_argument("--naive", action="store_true", help="also the naive baseline")
-    parser.add_argument("--no-capture", action="store_true", help="load only (for profiling)")
+    parser.add_argument("--budget", type=float, default=math.inf, help="ceiling: seconds")
+    parser.add_argument("--profile", type=Path, help="load: pyinstrument text report here")
     args = parser.parse_args(argv)
     logging.getLogger("neo4j").setLevel(logging.ERROR)  # the loaders' notices are not figures
+    signal.signal(signal.SIGTERM, _stop)
 
     settings = Settings()
     driver = open_driver(settings, start_local=False)
+    result: dict[str, Any] = {}
     try:
         if args.step == "load":
-            figures = load(settings, driver, args.data)
-            if not args.no_capture:
-                segments = capture(settings, driver, args.data, figures)
-                with args.rows.open("wb") as handle:
-                    pickle.dump(segments, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            result: dict[str, Any] = figures.summary()
+            result = _load_step(settings, driver, args)
         else:
-            with args.rows.open("rb") as handle:
-                segments = pickle.load(handle)
-            result = {"ceiling": write_bare(driver, segments, settings.batch_size)}
+            segments = read_recorded(args.rows)
+            result = {
+                "ceiling": write_bare(driver, segments, settings.batch_size, budget_s=args.budget)
+            }
             if args.naive:
                 result["naive"] = naive(driver, segments, settings.batch_size)
     finally:
         driver.close()
-    args.out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+        args.out.write_text(json.dumps(result, indent=2, default=str), encoding="utf-8")
+
+
+def _load_step(settings: Settings, driver: Driver, args: argparse.Namespace) -> dict[str, Any]:
+    profiler = None
+    if args.profile:
+        from pyinstrument import Profiler
+
+        profiler = Profiler(interval=0.005)
+        profiler.start()
+    so_far: list[LoadFigures] = []
+    try:
+        with args.rows.open("wb") as handle:
+            load(settings, driver, args.data, handle, so_far)
+    except SystemExit:
+        pass  # stopped by the budget: the figures so far are the result
+    finally:
+        if profiler is not None:
+            profiler.stop()
+            args.profile.write_text(
+                profiler.output_text(unicode=True, color=False, show_all=False), encoding="utf-8"
+            )
+    return so_far[0].summary() if so_far else {}
 
 
 if __name__ == "__main__":

@@ -38,7 +38,8 @@ WHERE n:Organisation OR n:Project OR n:Hub OR n:Cluster OR n:Partnership OR n:Co
 RETURN n.uid AS uid,
        [l IN labels(n) WHERE l IN $traversable][0] AS label,
        coalesce(n.name, n.acronym, n.short_name, n.uid) AS name,
-       n.n_partners AS n_partners,
+       n.n_partners AS n_partners, n.country_code AS country_code,
+       n.activity_type AS activity_type,
        COLLECT { MATCH (n)-[:LOCATED_IN]->(r:Region) RETURN r.nuts_id } AS regions,
        COLLECT { MATCH (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) RETURN DISTINCT d.code }
          AS domains,
@@ -80,6 +81,8 @@ class Actor:
     regions: tuple[str, ...]
     domains: frozenset[str]
     active_in: frozenset[str]
+    country_code: str | None = None
+    activity_type: str | None = None
     out: list[tuple[str, str]] = field(default_factory=list)  # (type, target uid)
 
 
@@ -122,6 +125,8 @@ class PulledGraph:
                 tuple(r["regions"]),
                 frozenset(r["domains"]),
                 frozenset(r["active_in"]),
+                r["country_code"],
+                r["activity_type"],
             )
             for r in rows(PULL_NODES, traversable=TRAVERSABLE)
         }

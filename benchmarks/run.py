@@ -19,6 +19,7 @@ import logging
 import math
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -56,14 +57,55 @@ def log(text: str) -> None:
     print(text, flush=True)
 
 
-def child(module: str, arguments: Sequence[str], env: dict[str, str], logfile: Path) -> None:
-    """Runs one benchmark step in a process of its own (so its memory is its own)."""
+def child(
+    module: str,
+    arguments: Sequence[str],
+    env: dict[str, str],
+    logfile: Path,
+    timeout: float | None = None,
+) -> bool:
+    """Runs one benchmark step in a process of its own (so its memory is its own). Past
+    ``timeout`` it is asked to stop (SIGTERM: it writes its figures so far); returns False
+    then, True when it finished."""
     command = [sys.executable, "-m", module, *arguments]
     with logfile.open("ab") as handle:
-        result = subprocess.run(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
-    if result.returncode != 0:
+        process = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        finished = True
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            finished = False
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(timeout=120)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+    if finished and process.returncode != 0:
         tail = logfile.read_text(encoding="utf-8", errors="replace")[-3000:]
         raise SystemExit(f"{module} {' '.join(arguments)} failed:\n{tail}")
+    return finished
+
+
+class Deadline:
+    """The run's time budget (the issue asks for under 20 minutes on this machine): each stage
+    gets what is left, minus what the stages after it need at least."""
+
+    def __init__(self, seconds: float) -> None:
+        self.end = time.monotonic() + seconds
+
+    def left(self) -> float:
+        return self.end - time.monotonic()
+
+    def budget(self, cap: float, keep: float, floor: float = 20.0) -> float:
+        return max(floor, min(cap, self.left() - keep))
+
+
+# What a later scale needs at least (store reset, a partial load, queries, ceiling), and what
+# the stages after the load and after the queries of the same scale need.
+LATER_SCALE_S = 240.0
+AFTER_LOAD_S = 200.0
+AFTER_QUERIES_S = 110.0
 
 
 def fitted_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float | None:
@@ -130,82 +172,63 @@ def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
 def run_scale(
     server: BenchServer,
     scale: float,
-    seed: int,
-    repeats: int,
+    options: argparse.Namespace,
     first: bool,
-    http_seconds: float,
-    brokers_budget: float,
+    largest: bool,
+    deadline: Deadline,
+    later_scales: int,
     work: Path,
 ) -> dict[str, Any]:
     data = scale_dir(scale)
     rows = work / f"rows-x{scale:g}.pickle"
     logfile = work / f"x{scale:g}.log"
     figures: dict[str, Any] = {"scale": scale}
+    keep = later_scales * LATER_SCALE_S
     if not first:
         server.reset()
 
-    log(f"[x{scale:g}] loading {data} through the real loaders ...")
+    budget = deadline.budget(math.inf, keep + AFTER_LOAD_S, floor=60.0)
+    log(f"[x{scale:g}] loading {data} through the real loaders (budget {budget:.0f} s) ...")
     out = work / f"load-x{scale:g}.json"
-    child(
-        "benchmarks.ingest",
-        ["load", "--data", str(data), "--rows", str(rows), "--out", str(out)],
-        server.env,
-        logfile,
-    )
+    arguments = ["load", "--data", str(data), "--rows", str(rows), "--out", str(out)]
+    if largest and options.profile:
+        arguments += ["--profile", str(options.results / "profile.txt")]
+    figures["load_finished"] = child("benchmarks.ingest", arguments, server.env, logfile, budget)
     figures["load"] = json.loads(out.read_text())
+    figures["load_budget_s"] = round(budget)
 
-    log(f"[x{scale:g}] pulling the graph into networkx and running the query mix ...")
+    budget = deadline.budget(options.query_cap, keep + AFTER_QUERIES_S, floor=30.0)
+    log(f"[x{scale:g}] pulling the graph into networkx; query mix (budget {budget:.0f} s) ...")
     driver = server.driver()
     try:
         began = time.perf_counter()
         pulled = PulledGraph(driver, server.settings.neo4j_database)
         figures["pull_seconds"] = round(time.perf_counter() - began, 2)
         figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
-        bench = QueryBench(driver, pulled, seed, server.settings.neo4j_database)
-        figures["queries"] = run_mix(bench, server.settings, repeats, brokers_budget, log=log)
+        bench = QueryBench(driver, pulled, options.seed, server.settings.neo4j_database)
+        repeats = options.repeats if scale < 100 else max(1, options.repeats - 2)
+        figures["queries"] = run_mix(
+            bench, server.settings, repeats, options.brokers_budget, budget, log=log
+        )
         figures["profile"] = profile_db_hits(driver, pulled, server.settings.neo4j_database)
     finally:
         driver.close()
-    if first and http_seconds > 0:
+    if first and options.http_seconds > 0:
         log(f"[x{scale:g}] HTTP load on s3graph serve ...")
-        figures["http"] = run_http(server, work, http_seconds)
+        figures["http"] = run_http(server, work, options.http_seconds)
 
-    log(f"[x{scale:g}] raw ceiling{' and naive baseline' if first else ''} on an empty store ...")
+    budget = deadline.budget(options.ceiling_cap, keep + 10, floor=20.0)
+    log(
+        f"[x{scale:g}] raw ceiling{' and naive baseline' if first else ''} on an empty store "
+        f"(budget {budget:.0f} s) ..."
+    )
     server.reset()
     out = work / f"ceiling-x{scale:g}.json"
-    arguments = ["ceiling", "--rows", str(rows), "--out", str(out)]
+    arguments = ["ceiling", "--rows", str(rows), "--out", str(out), "--budget", f"{budget:.0f}"]
     child("benchmarks.ingest", [*arguments, "--naive"] if first else arguments, server.env, logfile)
     figures.update(json.loads(out.read_text()))
     rows.unlink(missing_ok=True)
     return figures
-
-
-def run_profile(server: BenchServer, scale: float, work: Path, results: Path) -> str:
-    """pyinstrument over one end-to-end load (no capture) of ``scale``: where the time goes."""
-    server.reset()
-    text = results / "profile.txt"
-    command = [
-        sys.executable,
-        "-m",
-        "pyinstrument",
-        "--renderer",
-        "text",
-        "--outfile",
-        str(text),
-        "-m",
-        "benchmarks.ingest",
-        "load",
-        "--no-capture",
-        "--data",
-        str(scale_dir(scale)),
-        "--rows",
-        str(work / "unused.pickle"),
-        "--out",
-        str(work / "profile-load.json"),
-    ]
-    with (work / "profile.log").open("ab") as handle:
-        subprocess.run(command, env=server.env, stdout=handle, stderr=subprocess.STDOUT, check=True)
-    return str(text)
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -225,7 +248,10 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
         out["naive"] = {**naive, "records_per_s_weighted": round(naive_rate, 1)}
     for s in scales:
         load = s["load"]
-        scaled = [f for f in load["loaders"] if f["name"] in SCALED_LOADERS]
+        every = [*load["loaders"]]
+        if load.get("stopped_in"):
+            every.append({**load["stopped_in"], "name": load["stopped_in"]["name"] + " (stopped)"})
+        scaled = [f for f in every if f["name"].split(" ")[0] in SCALED_LOADERS]
         records = load["nodes"] + load["relationships"]
         rate = records / load["seconds"]
         ceiling_rate = (s["ceiling"]["nodes"] + s["ceiling"]["relationships"]) / s["ceiling"][
@@ -238,7 +264,8 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
             "seconds": round(load["seconds"], 2),
             "scaled_seconds": round(sum(f["seconds"] for f in scaled), 2),
             "scaled_relationships": sum(f["relationships"] for f in scaled),
-            "parse_seconds": round(load["parse_seconds"], 2),
+            "loader_seconds": round(load["loader_seconds"], 2),
+            "writer_seconds": round(load["seconds"] - load["loader_seconds"], 2),
             "records_per_s": round(rate, 1),
             "nodes_per_s": round(load["nodes"] / load["seconds"], 1),
             "relationships_per_s": round(load["relationships"] / load["seconds"], 1),
@@ -247,21 +274,27 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
             "vs_ceiling": round(rate / ceiling_rate, 3),
             "vs_naive": round(rate / naive_rate, 1) if naive_rate else None,
             "peak_rss_mb": round(load["peak_rss_mb"], 1),
-            "loaders": {f["name"]: round(f["seconds"], 2) for f in load["loaders"]},
+            "load_complete": bool(load.get("complete", True)),
+            "ceiling_complete": bool(s["ceiling"].get("complete", True)),
+            "stopped_in": (load.get("stopped_in") or {}).get("name"),
+            "loaders": {f["name"]: round(f["seconds"], 2) for f in every},
         }
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
             q = s["queries"].get(kind)
             if q:
                 row[f"{kind}_p50_ms"] = q["p50_ms"]
                 row[f"{kind}_p95_ms"] = q["p95_ms"]
-                row[f"{kind}_neo4j_vs_inmemory"] = q["neo4j_vs_inmemory"]
+                row[f"{kind}_api_vs_inmemory"] = q["api_vs_inmemory"]
+                row[f"{kind}_search_vs_inmemory"] = q["search_vs_inmemory"]
                 row[f"{kind}_verdicts"] = q["verdicts"]
         out["per_scale"].append(row)
-    sizes = [r["relationships"] for r in out["per_scale"]]
-    out["exponent_all"] = fitted_exponent(sizes, [r["seconds"] for r in out["per_scale"]])
+    # Cost against size over the scales that loaded completely (a stopped load has no cost).
+    done = [r for r in out["per_scale"] if r["load_complete"]]
+    out["exponent_all"] = fitted_exponent(
+        [r["relationships"] for r in done], [r["seconds"] for r in done]
+    )
     out["exponent_scaled"] = fitted_exponent(
-        [r["scaled_relationships"] for r in out["per_scale"]],
-        [r["scaled_seconds"] for r in out["per_scale"]],
+        [r["scaled_relationships"] for r in done], [r["scaled_seconds"] for r in done]
     )
     return out
 
@@ -296,6 +329,11 @@ def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[
         add("HTTP /connect requests/s at 1x", http["requests_per_s"], 200.0, True)
         add("HTTP /connect p95 ms at 1x", http["p95_ms"], 100.0, False)
         add("HTTP /connect errors at 1x", http["errors"], 0, False)
+    for scale in scales:
+        errors = sum(
+            len(q.get("errors", [])) for q in scale["queries"].values() if isinstance(q, dict)
+        )
+        add(f"query errors ({scale['scale']:g}x)", errors, 0, False)
     for row in rows:
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
             verdicts = row.get(f"{kind}_verdicts")
@@ -319,16 +357,26 @@ def print_report(result: dict[str, Any]) -> None:
     )
     log(
         f"{'scale':>6} {'nodes':>9} {'rels':>9} {'seconds':>8} {'rec/s':>8} {'rels/s':>8} "
-        f"{'ceiling/s':>9} {'vs ceil':>7} {'vs naive':>8} {'parse s':>7} {'RSS MB':>7}"
+        f"{'ceiling/s':>9} {'vs ceil':>7} {'vs naive':>8} {'loader s':>8} {'RSS MB':>7}"
     )
     for r in summary["per_scale"]:
         log(
             f"{r['scale']:>5g}x {r['nodes']:>9,} {r['relationships']:>9,} {r['seconds']:>8.1f} "
             f"{r['records_per_s']:>8,.0f} {r['relationships_per_s']:>8,.0f} "
             f"{r['ceiling_records_per_s']:>9,.0f} {r['vs_ceiling']:>7.2f} "
-            f"{(r['vs_naive'] or 0):>8.1f} {r['parse_seconds']:>7.1f} {r['peak_rss_mb']:>7.0f}"
+            f"{(r['vs_naive'] or 0):>8.1f} {r['loader_seconds']:>8.1f} {r['peak_rss_mb']:>7.0f}"
         )
-        log(f"        seconds per loader: {r['loaders']}")
+        if not r["load_complete"]:
+            log(
+                f"        load stopped by the time budget in '{r['stopped_in']}': figures are "
+                "for the part loaded"
+            )
+        if not r["ceiling_complete"]:
+            log("        ceiling stopped by the time budget: rate of the rows written")
+        log(
+            f"        seconds per loader: {r['loaders']}; inside the loaders "
+            f"{r['loader_seconds']:.1f} s, writing {r['writer_seconds']:.1f} s"
+        )
     naive = summary.get("naive")
     if naive:
         log(
@@ -346,7 +394,8 @@ def print_report(result: dict[str, Any]) -> None:
             if f"{kind}_p50_ms" in r:
                 log(
                     f"{r['scale']:>5g}x {kind:<10} p50 {r[f'{kind}_p50_ms']:>9} p95 "
-                    f"{r[f'{kind}_p95_ms']:>9}  Neo4j/in-memory {r[f'{kind}_neo4j_vs_inmemory']}  "
+                    f"{r[f'{kind}_p95_ms']:>9}  API/in-memory {r[f'{kind}_api_vs_inmemory']}  "
+                    f"search/in-memory {r[f'{kind}_search_vs_inmemory']}  "
                     f"checks {r[f'{kind}_verdicts']}"
                 )
         log(f"        brokers cold (first call) s: {scale['queries'].get('brokers_cold_s')}")
@@ -422,19 +471,28 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per request")
     parser.add_argument("--http-seconds", type=float, default=15.0, help="0: no HTTP load")
     parser.add_argument(
-        "--brokers-budget", type=float, default=90.0, help="seconds for the cold brokers call"
+        "--brokers-budget", type=float, default=60.0, help="seconds for the cold brokers call"
     )
-    parser.add_argument("--profile-scale", type=float, default=10.0, help="0: no profile")
+    parser.add_argument("--minutes", type=float, default=19.0, help="time budget of the run")
+    parser.add_argument("--query-cap", type=float, default=180.0, help="seconds per scale")
+    parser.add_argument("--ceiling-cap", type=float, default=150.0, help="seconds per scale")
+    parser.add_argument(
+        "--no-profile", dest="profile", action="store_false", help="no pyinstrument profile"
+    )
     parser.add_argument("--results", type=Path, default=RESULTS_DIR)
     args = parser.parse_args(argv)
     logging.getLogger("neo4j").setLevel(logging.ERROR)
+    # A stopped benchmark still stops its Neo4j (the context manager below runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    deadline = Deadline(args.minutes * 60)
     scales = sorted(args.scale or [1.0, 10.0, 100.0])
     started = time.perf_counter()
     work = OUT_DIR / "work"
     work.mkdir(parents=True, exist_ok=True)
+    args.results.mkdir(parents=True, exist_ok=True)
 
     shape = RealShape.load()
-    for scale in sorted(set([*scales, args.profile_scale]) - {0.0}):
+    for scale in scales:
         manifest = scale_dir(scale) / "manifest.json"
         if manifest.exists() and json.loads(manifest.read_text()).get("seed") == args.seed:
             continue
@@ -449,21 +507,16 @@ def main(argv: Sequence[str] | None = None) -> None:
                 run_scale(
                     server,
                     scale,
-                    args.seed,
-                    args.repeats,
-                    i == 0,
-                    args.http_seconds,
-                    args.brokers_budget,
-                    work,
+                    args,
+                    first=i == 0,
+                    largest=i == len(scales) - 1,
+                    deadline=deadline,
+                    later_scales=len(scales) - i - 1,
+                    work=work,
                 )
             )
-        args.results.mkdir(parents=True, exist_ok=True)
-        profile = (
-            run_profile(server, args.profile_scale, work, args.results)
-            if args.profile_scale
-            else None
-        )
         starts = server.start_seconds
+    profile = str(args.results / "profile.txt") if args.profile else None
 
     result: dict[str, Any] = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),

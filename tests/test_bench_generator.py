@@ -46,6 +46,7 @@ def test_same_seed_same_files_other_seed_other_files(shape: RealShape, tmp_path:
         "cordis/organization.csv",
         "cordis/project.csv",
         "cordis/h2020_project_topics.csv",
+        "cordis/een_projects_h2020.csv",
         "edih/edih_catalogue.csv",
         "edih/edih_hub_topics.csv",
     }
