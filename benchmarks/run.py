@@ -30,11 +30,13 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from neo4j import Driver
 
 from benchmarks.generate import DEFAULT_SEED, OUT_DIR, RealShape, generate, scale_dir
 from benchmarks.inmemory import PulledGraph
-from benchmarks.queries import QueryBench, profile_db_hits, run_mix
+from benchmarks.queries import HOME, QueryBench, profile_db_hits, run_mix
 from benchmarks.server import BenchServer, free_port
+from graph.errors import S3GraphError
 from graph.settings import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
@@ -88,24 +90,32 @@ def child(
 
 
 class Deadline:
-    """The run's time budget (the issue asks for under 20 minutes on this machine): each stage
-    gets what is left, minus what the stages after it need at least."""
+    """The run's time budget (the issue asks for under 20 minutes on this machine). Each scale
+    may use the run's time up to its share of the whole (``SCALE_SHARES``, cumulative), so
+    time a small scale leaves over goes to the larger ones; within a scale the load gets
+    ``LOAD_SHARE`` of what is left, the queries ``QUERY_SHARE`` of what is left after it, and
+    the ceiling the rest."""
 
     def __init__(self, seconds: float) -> None:
-        self.end = time.monotonic() + seconds
+        self.start = time.monotonic()
+        self.seconds = seconds
+        self.scale_end = self.start + seconds
+
+    def enter_scale(self, share_until: float) -> None:
+        self.scale_end = self.start + self.seconds * share_until
 
     def left(self) -> float:
-        return self.end - time.monotonic()
+        return self.scale_end - time.monotonic()
 
-    def budget(self, cap: float, keep: float, floor: float = 20.0) -> float:
-        return max(floor, min(cap, self.left() - keep))
+    def budget(self, share: float, cap: float = math.inf, floor: float = 20.0) -> float:
+        return max(floor, min(cap, self.left() * share))
 
 
-# What a later scale needs at least (store reset, a partial load, queries, ceiling), and what
-# the stages after the load and after the queries of the same scale need.
-LATER_SCALE_S = 240.0
-AFTER_LOAD_S = 200.0
-AFTER_QUERIES_S = 110.0
+# Cumulative shares of the run's time by the end of each scale (smallest first), by count of
+# scales; and the shares within a scale.
+SCALE_SHARES = {1: (1.0,), 2: (0.4, 1.0), 3: (0.25, 0.55, 1.0)}
+LOAD_SHARE = 0.6
+QUERY_SHARE = 0.6
 
 
 def fitted_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float | None:
@@ -176,18 +186,16 @@ def run_scale(
     first: bool,
     largest: bool,
     deadline: Deadline,
-    later_scales: int,
     work: Path,
 ) -> dict[str, Any]:
     data = scale_dir(scale)
     rows = work / f"rows-x{scale:g}.pickle"
     logfile = work / f"x{scale:g}.log"
     figures: dict[str, Any] = {"scale": scale}
-    keep = later_scales * LATER_SCALE_S
     if not first:
         server.reset()
 
-    budget = deadline.budget(math.inf, keep + AFTER_LOAD_S, floor=60.0)
+    budget = deadline.budget(LOAD_SHARE, floor=60.0)
     log(f"[x{scale:g}] loading {data} through the real loaders (budget {budget:.0f} s) ...")
     out = work / f"load-x{scale:g}.json"
     arguments = ["load", "--data", str(data), "--rows", str(rows), "--out", str(out)]
@@ -197,7 +205,7 @@ def run_scale(
     figures["load"] = json.loads(out.read_text())
     figures["load_budget_s"] = round(budget)
 
-    budget = deadline.budget(options.query_cap, keep + AFTER_QUERIES_S, floor=30.0)
+    budget = deadline.budget(QUERY_SHARE, cap=options.query_cap, floor=30.0)
     log(f"[x{scale:g}] pulling the graph into networkx; query mix (budget {budget:.0f} s) ...")
     driver = server.driver()
     try:
@@ -207,17 +215,20 @@ def run_scale(
         figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
         bench = QueryBench(driver, pulled, options.seed, server.settings.neo4j_database)
         repeats = options.repeats if scale < 100 else max(1, options.repeats - 2)
+        brokers_budget = min(options.brokers_budget, max(20.0, budget / 3))
         figures["queries"] = run_mix(
-            bench, server.settings, repeats, options.brokers_budget, budget, log=log
+            bench, server.settings, repeats, brokers_budget, budget - brokers_budget, log=log
         )
         figures["profile"] = profile_db_hits(driver, pulled, server.settings.neo4j_database)
+        if largest and options.profile:
+            profile_query(driver, server.settings.neo4j_database, options.results)
     finally:
         driver.close()
     if first and options.http_seconds > 0:
         log(f"[x{scale:g}] HTTP load on s3graph serve ...")
         figures["http"] = run_http(server, work, options.http_seconds)
 
-    budget = deadline.budget(options.ceiling_cap, keep + 10, floor=20.0)
+    budget = deadline.budget(0.8, cap=options.ceiling_cap, floor=20.0)
     log(
         f"[x{scale:g}] raw ceiling{' and naive baseline' if first else ''} on an empty store "
         f"(budget {budget:.0f} s) ..."
@@ -229,6 +240,32 @@ def run_scale(
     figures.update(json.loads(out.read_text()))
     rows.unlink(missing_ok=True)
     return figures
+
+
+def profile_query(driver: Driver, database: str, results: Path) -> None:
+    """pyinstrument over one warm ``paths`` call (Nordjylland to less developed regions): where
+    a query's time goes on the Python side."""
+    from pyinstrument import Profiler
+
+    from queries.paths import paths
+
+    def call() -> None:
+        paths(driver, HOME, to_category="less developed", database=database)
+
+    try:
+        call()
+        profiler = Profiler(interval=0.001)
+        profiler.start()
+        try:
+            call()
+        finally:
+            profiler.stop()
+    except S3GraphError as exc:
+        (results / "profile-paths.txt").write_text(f"paths failed: {exc}\n", encoding="utf-8")
+        return
+    (results / "profile-paths.txt").write_text(
+        profiler.output_text(unicode=True, color=False), encoding="utf-8"
+    )
 
 
 # -- figures --------------------------------------------------------------------------------------
@@ -502,7 +539,11 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     results: list[dict[str, Any]] = []
     with BenchServer() as server:
+        shares = SCALE_SHARES.get(len(scales)) or tuple(
+            (i + 1) / len(scales) for i in range(len(scales))
+        )
         for i, scale in enumerate(scales):
+            deadline.enter_scale(shares[i])
             results.append(
                 run_scale(
                     server,
@@ -511,7 +552,6 @@ def main(argv: Sequence[str] | None = None) -> None:
                     first=i == 0,
                     largest=i == len(scales) - 1,
                     deadline=deadline,
-                    later_scales=len(scales) - i - 1,
                     work=work,
                 )
             )
