@@ -24,6 +24,7 @@ from queries.paths import (
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
+    attach_networks,
     check_range,
     domain_closure,
     region_ids,
@@ -99,12 +100,15 @@ def _connect(
     for item in scored:
         for uid in dict.fromkeys(item.route.uids[1:-1]):
             tally = tallies[uid]
-            tally.score += item.path.score
+            tally.score += item.score
             tally.routes.append(item)
     ranked = sorted(
         tallies.items(),
         key=lambda kv: (-kv[1].score, -len(kv[1].routes), _node_name(kv[0], kv[1])),
     )[:k]
+    attach_networks(
+        reader, [item.path for _, tally in ranked for item in tally.routes[:PATHS_PER_BROKER]]
+    )
     for rank, (uid, tally) in enumerate(ranked, start=1):
         best = tally.routes[0]
         node = best.path.nodes[best.route.uids.index(uid)]
@@ -155,7 +159,7 @@ def _target(reader: Reader, x: Entity) -> tuple[TargetFilter, str]:
 
 def _node_name(uid: str, tally: _Tally) -> str:
     best = tally.routes[0]
-    return best.path.nodes[best.route.uids.index(uid)].name
+    return best.nodes[best.route.uids.index(uid)].name
 
 
 def _networks(uid: str, tally: _Tally) -> set[str]:

@@ -34,15 +34,13 @@ from queries.models import (
     RegionRef,
     RuleCheck,
 )
-from queries.models import (
-    Path as GraphPath,
-)
 from queries.paths import (
     MAX_HOPS,
     ROUTE_LIMIT,
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
+    attach_networks,
     check_range,
     domain_filter,
     score_routes,
@@ -120,7 +118,7 @@ class Candidate:
     region_key: str | None  # NUTS 2 id (or the most precise region known)
     activity_type: str | None
     score: float  # strength of its best path from the seed (1.0 for the seed)
-    path: GraphPath | None
+    link: ScoredRoute | None  # that path (None for the seed)
 
     @property
     def categories(self) -> set[str]:
@@ -297,7 +295,7 @@ def _consortium(
     seed_entity = resolutions["seed"].entity
     assert domain_entity is not None and seed_entity is not None
     codes, domain_regions = domain_filter(reader, domain_entity)
-    record = reader.one(cypher.REGIONS_IN_COUNTRIES, codes=rules.eligible_countries)
+    record = reader.memo_one(cypher.REGIONS_IN_COUNTRIES, codes=rules.eligible_countries)
     eligible_regions = list(record["ids"]) if record else []
     search = search_routes(
         reader,
@@ -314,6 +312,7 @@ def _consortium(
         call=rules, domain=domain_entity, seed=seed_entity, feasible=False, explanation=""
     )
     proposals = _proposals(seed_candidate, pool, rules, k)
+    attach_networks(reader, [link for p in proposals for link in p.links])
     result.proposals = proposals
     result.feasible = bool(proposals)
     if not proposals:
@@ -330,21 +329,21 @@ def _pool(reader: Reader, scored: Sequence[ScoredRoute]) -> list[Candidate]:
     for item in scored:
         best.setdefault(item.route.uids[-1], item)
     profiles = region_profiles(
-        reader, {i.path.nodes[-1].region for i in best.values() if i.path.nodes[-1].region}
+        reader, {i.nodes[-1].region for i in best.values() if i.nodes[-1].region}
     )
     pool = []
     for uid, item in best.items():
-        end: PathNode = item.path.nodes[-1]
+        end = item.nodes[-1]
         profile = profiles.get(end.region or "")
         pool.append(
             _candidate(
                 uid,
                 end.name,
-                end.country_code,
+                end.extra.get("country_code"),
                 profile,
-                end.activity_type,
-                item.path.score,
-                item.path,
+                end.extra.get("activity_type"),
+                item.score,
+                item,
             )
         )
     pool.sort(key=lambda c: (-c.score, c.name))
@@ -358,7 +357,7 @@ def _candidate(
     profile: RegionProfile | None,
     activity: str | None,
     score: float,
-    path: GraphPath | None,
+    link: ScoredRoute | None,
 ) -> Candidate:
     ref = profile.ref if profile else None
     return Candidate(
@@ -369,7 +368,7 @@ def _candidate(
         region_key=(profile.nuts2 or ref.nuts_id) if profile and ref else None,
         activity_type=activity,
         score=score,
-        path=path,
+        link=link,
     )
 
 
@@ -468,7 +467,7 @@ def _proposal(
         score=round(score, 4),
         members=members,
         checks=checks,
-        links=[c.path for c in team if c.path is not None],
+        links=[c.link.path for c in team if c.link is not None],
         explanation=(
             f"{len(team)} partners in {len({c.region_key for c in team})} regions and "
             f"{len({c.country for c in team})} countries, coordinated by {team[0].name}; all "

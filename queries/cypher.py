@@ -334,7 +334,25 @@ RETURN label, n.uid AS uid,
        head(COLLECT { MATCH (n)-[:LOCATED_IN]->(r:Region)
                       RETURN r.nuts_id ORDER BY r.level DESC }) AS region,
        COLLECT { MATCH (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) RETURN DISTINCT d.code }
-         AS domains,
+         AS domains
+"""
+
+# The networks a node belongs to: its own (hubs, consortia, partnerships), or those of the hubs,
+# consortia and cluster partnerships an organisation takes part in (and EEN for an organisation
+# in an EEN consortium grant).
+NODE_NETWORKS: LiteralString = """
+CALL () {
+  UNWIND $organisations AS uid MATCH (n:Organisation {uid: uid}) RETURN n
+  UNION ALL
+  UNWIND $hubs AS uid MATCH (n:Hub {uid: uid}) RETURN n
+  UNION ALL
+  UNWIND $clusters AS uid MATCH (n:Cluster {uid: uid}) RETURN n
+  UNION ALL
+  UNWIND $partnerships AS uid MATCH (n:Partnership {uid: uid}) RETURN n
+  UNION ALL
+  UNWIND $consortia AS uid MATCH (n:Consortium {uid: uid}) RETURN n
+}
+RETURN n.uid AS uid,
        COLLECT { MATCH (n)-[:IN_NETWORK]->(w:Network) RETURN w.name AS network
                  UNION
                  MATCH (n)-[:MEMBER_OF|PARTNER_IN|RUNS]->()-[:IN_NETWORK]->(w:Network)

@@ -12,6 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cached_property
 from typing import cast
 
 from neo4j import Driver
@@ -78,10 +79,27 @@ class RouteSearch:
     truncated: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass
 class ScoredRoute:
+    """A route with its score; the ``Path`` model (with every explanation) is built only when
+    asked for, since a search may score thousands of routes and show ten."""
+
     route: Route
-    path: Path
+    nodes: list[NodeInfo]
+    ties: list[Tie]
+    intermediaries: int
+    fit: Fit
+    score: float
+    start_ref: RegionRef | None
+    end_ref: RegionRef | None
+
+    @property
+    def hops(self) -> int:
+        return len(self.route.rels)
+
+    @cached_property
+    def path(self) -> Path:
+        return _path_model(self)
 
 
 # -- public -------------------------------------------------------------------------------------
@@ -161,6 +179,7 @@ def _paths(
     scored = score_routes(reader, search.routes)
     chosen = best_paths(scored, k)
     base.paths = [s.path for s in chosen]
+    attach_networks(reader, base.paths)
     base.candidates_considered = len(scored)
     base.explanation = _explain(
         start_entity, len(starts), target, domain_entity, max_hops, len(scored), chosen, search
@@ -204,9 +223,9 @@ def start_organisations(reader: Reader, entity: Entity) -> list[str]:
 def region_ids(reader: Reader, entity: Entity) -> list[str]:
     """A region and the regions below it, or every region of a country."""
     if entity.kind == "country":
-        record = reader.one(cypher.COUNTRY_REGIONS, code=entity.key)
+        record = reader.memo_one(cypher.COUNTRY_REGIONS, code=entity.key)
     else:
-        record = reader.one(cypher.REGION_SUBTREE, nuts_id=entity.key)
+        record = reader.memo_one(cypher.REGION_SUBTREE, nuts_id=entity.key)
     return list(record["ids"]) if record else []
 
 
@@ -215,12 +234,12 @@ def domain_filter(reader: Reader, entity: Entity | None) -> tuple[list[str] | No
     if entity is None:
         return None, []
     codes = domain_closure(reader, entity.key)
-    record = reader.one(cypher.REGIONS_WITH_DECLARED_DOMAINS, domains=codes)
+    record = reader.memo_one(cypher.REGIONS_WITH_DECLARED_DOMAINS, domains=codes)
     return codes, list(record["ids"]) if record else []
 
 
 def domain_closure(reader: Reader, code: str) -> list[str]:
-    record = reader.one(cypher.DOMAIN_CLOSURE, code=code)
+    record = reader.memo_one(cypher.DOMAIN_CLOSURE, code=code)
     return sorted(record["codes"]) if record and record["codes"] else [code]
 
 
@@ -297,7 +316,6 @@ def node_infos(reader: Reader, routes: Iterable[Route]) -> dict[str, NodeInfo]:
             topic=r["topic"],
             region=r["region"],
             domains=tuple(sorted(r["domains"])),
-            networks=tuple(sorted(n for n in r["networks"] if n)),
             extra={
                 "acronym": r["acronym"],
                 "topic_title": r["topic_title"],
@@ -308,6 +326,29 @@ def node_infos(reader: Reader, routes: Iterable[Route]) -> dict[str, NodeInfo]:
             },
         )
     return infos
+
+
+def attach_networks(reader: Reader, shown: Sequence[Path]) -> None:
+    """Fills in the networks (EEN, EDIH, ...) of the nodes of the paths that are shown: only
+    those, since a search may score thousands of routes."""
+    by_label: dict[str, set[str]] = defaultdict(set)
+    for path in shown:
+        for node in path.nodes:
+            by_label[node.label].add(node.key)
+    if not by_label:
+        return
+    rows = reader.rows(
+        cypher.NODE_NETWORKS,
+        organisations=sorted(by_label["Organisation"]),
+        hubs=sorted(by_label["Hub"]),
+        clusters=sorted(by_label["Cluster"]),
+        partnerships=sorted(by_label["Partnership"]),
+        consortia=sorted(by_label["Consortium"]),
+    )
+    networks = {r["uid"]: sorted(n for n in r["networks"] if n) for r in rows}
+    for path in shown:
+        for node in path.nodes:
+            node.networks = networks.get(node.key, [])
 
 
 def score_routes(
@@ -324,7 +365,7 @@ def score_routes(
     profiles = region_profiles(reader, regions)
     ancestors = domain_ancestors(reader)
     scored = [_score(route, infos, profiles, ancestors, today) for route in routes]
-    scored.sort(key=lambda s: (-s.path.score, s.path.hops, s.path.nodes[-1].name, s.route.uids))
+    scored.sort(key=lambda s: (-s.score, s.hops, s.nodes[-1].name, s.route.uids))
     return scored
 
 
@@ -365,7 +406,20 @@ def _score(
     end_profile = profiles.get(nodes[-1].region or "")
     fit = region_fit(start_profile, end_profile, ancestors)
     score = path_score(ties, intermediaries, fit)
-    path_nodes = [_path_node(n, profiles) for n in nodes]
+    return ScoredRoute(
+        route=route,
+        nodes=nodes,
+        ties=ties,
+        intermediaries=intermediaries,
+        fit=fit,
+        score=round(score, 4),
+        start_ref=start_profile.ref if start_profile else None,
+        end_ref=end_profile.ref if end_profile else None,
+    )
+
+
+def _path_model(item: ScoredRoute) -> Path:
+    route, nodes, ties, fit = item.route, item.nodes, item.ties, item.fit
     rels = []
     for i, rel in enumerate(route.rels):
         forward = rel.get("from") == route.uids[i]
@@ -374,18 +428,17 @@ def _score(
                 type=str(rel["type"]), start=i, end=i + 1, forward=forward, role=rel.get("role")
             )
         )
-    tie_models = [
-        TieStrength(
-            via=_path_node(t.via, profiles),
-            kind=t.kind,
-            strength=round(t.strength, 4),
-            reason=t.reason,
-        )
-        for t in ties
-    ]
     parts = ScoreParts(
-        ties=tie_models,
-        length_factor=0.5**intermediaries,
+        ties=[
+            TieStrength(
+                via=_path_node(t.via),
+                kind=t.kind,
+                strength=round(t.strength, 4),
+                reason=t.reason,
+            )
+            for t in ties
+        ],
+        length_factor=0.5**item.intermediaries,
         fit=ThematicFit(
             basis=fit.basis,
             shared_domains=list(fit.shared),
@@ -393,19 +446,18 @@ def _score(
             reason=fit.reason,
         ),
     )
-    start_ref = start_profile.ref if start_profile else None
-    end_ref = end_profile.ref if end_profile else None
-    path = Path(
-        nodes=path_nodes,
+    return Path(
+        nodes=[_path_node(n) for n in nodes],
         relationships=rels,
-        hops=len(route.rels),
-        start_region=start_ref,
-        end_region=end_ref,
-        score=round(score, 4),
+        hops=item.hops,
+        start_region=item.start_ref,
+        end_region=item.end_ref,
+        score=item.score,
         score_parts=parts,
-        explanation=_explain_path(nodes, ties, intermediaries, fit, score, start_ref, end_ref),
+        explanation=_explain_path(
+            nodes, ties, item.intermediaries, fit, item.score, item.start_ref, item.end_ref
+        ),
     )
-    return ScoredRoute(route, path)
 
 
 def region_fit(
@@ -422,7 +474,7 @@ def region_fit(
     )
 
 
-def _path_node(info: NodeInfo, profiles: dict[str, RegionProfile]) -> PathNode:
+def _path_node(info: NodeInfo) -> PathNode:
     return PathNode(
         label=info.label,
         key=info.uid,
@@ -510,7 +562,7 @@ def _target(reader: Reader, category: str | None, to: Entity | None) -> tuple[Ta
             TargetFilter(),
         )
     outermost = category == "outermost"
-    record = reader.one(
+    record = reader.memo_one(
         cypher.REGIONS_BY_CATEGORY,
         category=None if outermost else category,
         outermost=outermost,

@@ -118,7 +118,7 @@ def resolve_with(
     if "country" in wanted:
         country = find_country(cleaned)
         if country is not None:
-            record = reader.one(cypher.COUNTRY_BY_CODE, code=country.code)
+            record = reader.memo_one(cypher.COUNTRY_BY_CODE, code=country.code)
             if record is not None:
                 entity = Entity(
                     kind="country",
@@ -137,6 +137,18 @@ def resolve_with(
     strong = [h for h in hits if _all_tokens_match(folded, h.names)]
     if strong:
         return _decide(cleaned, strong[:MAX_CANDIDATES], wanted, "as the only close match")
+    if "region" in wanted:
+        country = find_country(cleaned)
+        record = reader.memo_one(cypher.REGION_BY_CODE, code=country.code) if country else None
+        if country is not None and record is not None:
+            entity = _region_hit(
+                record["key"], record["name"], record["level"], record["country_code"]
+            ).entity
+            return Resolution(
+                input=text,
+                entity=entity,
+                explanation=f"'{cleaned}' is {country.name}: the whole country ({entity.key}).",
+            )
     raise NotFound(
         f"no {_kinds_text(wanted)} called '{cleaned}'",
         suggestions=_suggestions(reader, cleaned, wanted, hits),
@@ -152,11 +164,11 @@ def _by_key(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hit]
     if NUTS_CODE.match(text) and ("region" in kinds or "country" in kinds):
         code = to_eu_country_code(text[:2]) + text[2:].upper()
         if "country" in kinds and len(code) == 2:
-            record = reader.one(cypher.COUNTRY_BY_CODE, code=code)
+            record = reader.memo_one(cypher.COUNTRY_BY_CODE, code=code)
             if record is not None:
                 hits.append(_country_hit(record["key"], record["name"]))
         if "region" in kinds and not hits:
-            record = reader.one(cypher.REGION_BY_CODE, code=code)
+            record = reader.memo_one(cypher.REGION_BY_CODE, code=code)
             if record is not None:
                 hits.append(
                     _region_hit(
@@ -164,7 +176,7 @@ def _by_key(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hit]
                     )
                 )
     if "domain" in kinds:
-        record = reader.one(cypher.DOMAIN_BY_CODE, code=text.lower().replace(" ", "-"))
+        record = reader.memo_one(cypher.DOMAIN_BY_CODE, code=text.lower().replace(" ", "-"))
         if record is not None:
             hits.append(
                 Hit(
@@ -180,23 +192,23 @@ def _by_key(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hit]
                 )
             )
     if "organisation" in kinds and (":" in text or text.isdigit()):
-        for record in reader.rows(cypher.ORGANISATION_BY_KEY, key=text):
-            hits.append(_organisation_hit(record))
+        for row in reader.rows(cypher.ORGANISATION_BY_KEY, key=text):
+            hits.append(_organisation_hit(row))
     if CONNECTOR_KINDS & set(kinds) and ":" in text:
-        for record in reader.rows(cypher.CONNECTOR_BY_UID, key=text):
-            kind = LABEL_KINDS[record["label"]]
+        for row in reader.rows(cypher.CONNECTOR_BY_UID, key=text):
+            kind = LABEL_KINDS[row["label"]]
             if kind in kinds:
                 hits.append(
                     Hit(
                         Entity(
                             kind=kind,
-                            key=record["key"],
-                            name=record["name"],
-                            detail=record["label"].lower(),
+                            key=row["key"],
+                            name=row["name"],
+                            detail=row["label"].lower(),
                         ),
-                        (record["name"],),
+                        (row["name"],),
                         None,
-                        record["country_code"],
+                        row["country_code"],
                     )
                 )
     return hits

@@ -8,6 +8,7 @@ the whole answer.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
@@ -19,7 +20,12 @@ from graph.errors import DatabaseUnavailable, S3GraphError
 from queries import cypher
 
 DEFAULT_TIMEOUT = 30.0
+MEMO_SIZE = 4096  # remembered answers of static look-ups (regions of a category, ...)
 T = TypeVar("T")
+
+_NO_STAMP = (-1, "")
+_memo: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
+_memo_lock = threading.Lock()
 
 
 class QueryTimeout(S3GraphError):
@@ -40,6 +46,7 @@ class Reader:
         self.database = database
         self.timeout = timeout or DEFAULT_TIMEOUT
         self._tx: ManagedTransaction | None = None
+        self._stamp: tuple[int, str] | None = _NO_STAMP
 
     def run(self, work: Callable[[Reader], T]) -> T:
         """Calls ``work(self)`` inside one managed read transaction: every statement it issues
@@ -77,12 +84,33 @@ class Reader:
         return records[0] if records else None
 
     def stamp(self) -> tuple[int, str] | None:
-        """The graph's version and the time of its last load; None when the graph has never been
-        versioned (then nothing may be cached)."""
-        record = self.one(cypher.GRAPH_STAMP)
-        if record is None or record["version"] is None:
-            return None
-        return int(record["version"]), str(record["updated_at"])
+        """The graph's version and the time of its last load (read once per Reader); None when
+        the graph has never been versioned (then nothing may be cached)."""
+        if self._stamp == _NO_STAMP:
+            record = self.one(cypher.GRAPH_STAMP)
+            if record is None or record["version"] is None:
+                self._stamp = None
+            else:
+                self._stamp = (int(record["version"]), str(record["updated_at"]))
+        return self._stamp
+
+    def memo_one(self, statement: LiteralString, /, **params: Any) -> dict[str, Any] | None:
+        """``one`` for look-ups that change only when the graph is reloaded (the regions of a
+        category, a domain's subdomains): answered from memory for the same graph version."""
+        stamp = self.stamp()
+        if stamp is None:
+            record = self.one(statement, **params)
+            return record.data() if record is not None else None
+        key = (self.database, stamp, statement, _freeze(params))
+        with _memo_lock:
+            found = _memo.get(key)
+        if found is None:
+            found = [r.data() for r in self.rows(statement, **params)]
+            with _memo_lock:
+                if len(_memo) >= MEMO_SIZE:
+                    _memo.clear()
+                _memo[key] = found
+        return found[0] if found else None
 
     def _session(self) -> Any:
         return self.driver.session(
@@ -104,3 +132,11 @@ class Reader:
             raise
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(f"Neo4j is not reachable ({exc})") from exc
+
+
+def _freeze(value: Any) -> Any:
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_freeze(v) for v in value)
+    return value

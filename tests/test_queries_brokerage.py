@@ -62,3 +62,23 @@ def test_by_domain(toy: Driver, settings: Settings) -> None:
     assert hydrogen.brokers == []  # nobody lies between: dtu reaches both directly
     top1 = brokerage(toy, top=1, database=settings.neo4j_database, timeout=LONG)
     assert len(top1.brokers) == 1
+
+
+def test_constraint_matches_networkx() -> None:
+    import random
+
+    import networkx as nx
+
+    from queries.brokerage import burt_constraint
+
+    rng = random.Random(3)
+    graph = nx.gnp_random_graph(40, 0.15, seed=3)
+    for a, b in graph.edges:
+        graph[a][b]["weight"] = rng.choice([0.3, 0.5, 0.7, 1.0])
+    graph.add_node(99)  # isolated: no constraint
+    nodes = [*[n for n in graph if graph.degree(n) > 0][:15], 99]
+    ours = burt_constraint(graph, nodes)
+    theirs = nx.constraint(graph, nodes=nodes, weight="weight")
+    assert 99 not in ours
+    for node in nodes[:-1]:
+        assert ours[node] == pytest.approx(theirs[node])
