@@ -208,8 +208,8 @@ class LocalNeo4j:
             if exited:
                 self.pid_file.unlink(missing_ok=True)
                 raise LocalServerError(
-                    f"the local Neo4j exited during start-up; last lines of {self.log_file}:\n"
-                    + self.log_tail()
+                    f"the local Neo4j exited during start-up ({self.failure_cause()}); "
+                    f"see {self.log_file}"
                 )
             if self._port_open() and "ready on bolt" in self.log_tail(400):
                 return
@@ -255,6 +255,17 @@ class LocalNeo4j:
     def _reap(pid: int) -> None:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
+
+    def failure_cause(self) -> str:
+        """The first exception the launcher logged (a Java stack trace's cause sits at its top,
+        not in its last lines), else the last log line."""
+        tail = self.log_tail(200_000)
+        for line in tail.splitlines():
+            text = line.strip()
+            if text and not text.startswith("at ") and ("Exception" in text or "Error" in text):
+                return text[:500]
+        lines = [line.strip() for line in tail.splitlines() if line.strip()]
+        return lines[-1][:500] if lines else "no log output"
 
     def log_tail(self, chars: int = 2000) -> str:
         try:
