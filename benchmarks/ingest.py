@@ -24,6 +24,7 @@ import pickle
 import random
 import resource
 import signal
+import statistics
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -37,8 +38,10 @@ from graph.schema import NODE_KEYS, NodeLabel, RelType
 from graph.settings import Settings
 from graph.writer import Node, Rel
 from loaders.base import LoadContext, LoadReport
+from loaders.entities import Candidate, OrganisationMatcher
 from loaders.pipeline import run_loader
 from loaders.registry import LOADER_NAMES, get_loader
+from loaders.tables import read_table
 
 # Loaders of one benchmark load, in dependency order, and the path inside the scale's data set
 # each reads (None: the project's own snapshot or mapping, the same at every scale).
@@ -332,6 +335,50 @@ def _segments(records: Sequence[Node | Rel]) -> Iterator[Segment]:
         yield Segment(label, None, rows)
     for group, rows in rels.items():
         yield Segment(None, group, rows)
+
+
+# -- entity matching cost ---------------------------------------------------------------------
+
+
+def matcher_curve(organization_csv: Path, sizes: Sequence[int]) -> dict[str, Any]:
+    """CPU seconds of ``loaders.entities.OrganisationMatcher`` matching and registering the
+    first ``n`` organisations of a CORDIS file, for each ``n``, and the fitted exponent: how
+    entity resolution grows with the number of organisations, apart from the database and
+    from the other loaders' work."""
+    firsts: dict[str, dict[str, str]] = {}
+    largest = max(sizes)
+    for _, row in read_table(organization_csv, required=("organisationID", "name", "country")):
+        pic = (row["organisationID"] or "").strip()
+        if pic and pic not in firsts:
+            firsts[pic] = {k: v or "" for k, v in row.items()}
+            if len(firsts) >= largest:
+                break
+    pics = list(firsts)
+    points: list[tuple[int, float]] = []
+    for n in sizes:
+        matcher = OrganisationMatcher()
+        began = time.process_time()
+        for pic in pics[:n]:
+            first = firsts[pic]
+            matcher.match_and_register(
+                Candidate(
+                    uid=f"org:pic:{pic}",
+                    source_id=f"cordis:pic:{pic}",
+                    name=first["name"],
+                    country_code=first["country"],
+                    pic=pic,
+                    vat=first.get("vatNumber") or None,
+                    website=first.get("organizationURL") or None,
+                )
+            )
+        points.append((min(n, len(pics)), time.process_time() - began))
+    xs = [math.log(n) for n, _ in points]
+    ys = [math.log(max(c, 1e-6)) for _, c in points]
+    slope = statistics.linear_regression(xs, ys).slope if len(points) > 1 else None
+    return {
+        "points": [{"organisations": n, "cpu_seconds": round(c, 3)} for n, c in points],
+        "exponent": round(slope, 2) if slope is not None else None,
+    }
 
 
 # -- the two alternatives -------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import httpx
 from neo4j import Driver
 
 from benchmarks.generate import DEFAULT_SEED, OUT_DIR, RealShape, generate, scale_dir
+from benchmarks.ingest import matcher_curve
 from benchmarks.inmemory import PulledGraph
 from benchmarks.queries import HOME, QueryBench, profile_db_hits, run_mix
 from benchmarks.server import BenchServer, free_port
@@ -41,6 +42,7 @@ from graph.settings import PROJECT_ROOT
 
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
 SCALED_LOADERS = ("cordis", "edih")
+MATCHER_SIZES = (2000, 4000, 8000, 16000)
 
 TARGETS = {
     "ingest_vs_naive": 50.0,  # end to end at least 50x the naive baseline
@@ -220,7 +222,8 @@ def run_scale(
             bench, server.settings, repeats, brokers_budget, budget - brokers_budget, log=log
         )
         figures["profile"] = profile_db_hits(driver, pulled, server.settings.neo4j_database)
-        if largest and options.profile:
+        if figures["load_finished"] and options.profile:
+            # the largest scale that loaded completely keeps its profile
             profile_query(driver, server.settings.neo4j_database, options.results)
     finally:
         driver.close()
@@ -337,50 +340,80 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each target of the issue with this run's value. A target of a scale whose load the time
+    budget stopped is not measured (its figures cover only the part loaded)."""
     rows = summary["per_scale"]
     smallest, largest = rows[0], rows[-1]
     checks: list[dict[str, Any]] = []
 
-    def add(name: str, value: float | None, target: float, higher: bool) -> None:
+    def add(
+        name: str, value: float | None, target: float, higher: bool, row: dict[str, Any]
+    ) -> None:
+        if not row["load_complete"]:
+            checks.append(
+                {
+                    "target": name,
+                    "value": value,
+                    "goal": target,
+                    "met": False,
+                    "note": f"not measured: the {row['scale']:g}x load did not finish in its "
+                    f"time budget (stopped in {row['stopped_in']}); value is for the part loaded",
+                }
+            )
+            return
         met = value is not None and (value >= target if higher else value <= target)
         checks.append({"target": name, "value": value, "goal": target, "met": met})
 
-    if smallest.get("vs_naive") is not None:
-        add("end to end vs naive baseline (x, 1x)", smallest["vs_naive"], 50.0, True)
-        add("end to end vs naive baseline (x, largest)", largest["vs_naive"], 50.0, True)
     for row in rows:
-        add(f"end to end / raw ceiling ({row['scale']:g}x)", row["vs_ceiling"], 0.5, True)
+        if row.get("vs_naive") is not None:
+            add(f"end to end vs naive baseline ({row['scale']:g}x)", row["vs_naive"], 50, True, row)
+    for row in rows:
+        add(f"end to end / raw ceiling ({row['scale']:g}x)", row["vs_ceiling"], 0.5, True, row)
     if largest["scale"] >= 100:
-        add("relationships/s at 100x", largest["relationships_per_s"], 15_000.0, True)
+        add("relationships/s at 100x", largest["relationships_per_s"], 15_000, True, largest)
+    done = [r for r in rows if r["load_complete"]]
+    span = f"{done[0]['scale']:g}x-{done[-1]['scale']:g}x" if done else ""
     if summary.get("exponent_all") is not None:
-        add("fitted exponent of cost vs size (all)", summary["exponent_all"], 1.05, False)
-        add("fitted exponent (scaled loaders)", summary["exponent_scaled"], 1.05, False)
+        add(
+            f"fitted exponent, {span} (all loaders)", summary["exponent_all"], 1.05, False, done[-1]
+        )
+        add(
+            f"fitted exponent, {span} (scaled loaders)",
+            summary["exponent_scaled"],
+            1.05,
+            False,
+            done[-1],
+        )
+    if summary.get("matcher_exponent") is not None:
+        add(
+            "fitted exponent of entity matching vs organisations",
+            summary["matcher_exponent"],
+            1.05,
+            False,
+            smallest,
+        )
     for kind in ("paths", "connect"):
-        add(f"{kind} p95 ms at 1x", smallest.get(f"{kind}_p95_ms"), 50.0, False)
+        add(f"{kind} p95 ms at 1x", smallest.get(f"{kind}_p95_ms"), 50, False, smallest)
         if largest["scale"] >= 100:
-            add(f"{kind} p95 ms at 100x", largest.get(f"{kind}_p95_ms"), 250.0, False)
-    if largest["scale"] >= 100 and largest.get("consortium_p95_ms") is not None:
-        add("consortium p95 ms at 100x", largest["consortium_p95_ms"], 1000.0, False)
+            add(f"{kind} p95 ms at 100x", largest.get(f"{kind}_p95_ms"), 250, False, largest)
+    if largest["scale"] >= 100:
+        value = largest.get("consortium_p95_ms")
+        add("consortium p95 ms at 100x", value, 1000, False, largest)
     http = scales[0].get("http", {}).get("/connect")
     if http:
-        add("HTTP /connect requests/s at 1x", http["requests_per_s"], 200.0, True)
-        add("HTTP /connect p95 ms at 1x", http["p95_ms"], 100.0, False)
-        add("HTTP /connect errors at 1x", http["errors"], 0, False)
-    for scale in scales:
+        add("HTTP /connect requests/s at 1x", http["requests_per_s"], 200, True, smallest)
+        add("HTTP /connect p95 ms at 1x", http["p95_ms"], 100, False, smallest)
+        add("HTTP /connect errors at 1x", http["errors"], 0, False, smallest)
+    for scale, row in zip(scales, rows, strict=True):
         errors = sum(
             len(q.get("errors", [])) for q in scale["queries"].values() if isinstance(q, dict)
         )
-        add(f"query errors ({scale['scale']:g}x)", errors, 0, False)
-    for row in rows:
+        add(f"query errors ({scale['scale']:g}x)", errors, 0, False, row)
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
             verdicts = row.get(f"{kind}_verdicts")
             if verdicts:
-                add(
-                    f"{kind} cross-check mismatches ({row['scale']:g}x)",
-                    verdicts["mismatch"],
-                    0,
-                    False,
-                )
+                name = f"{kind} cross-check mismatches ({row['scale']:g}x)"
+                add(name, verdicts["mismatch"], 0, False, row)
     return checks
 
 
@@ -447,7 +480,8 @@ def print_report(result: dict[str, Any]) -> None:
             )
     log("Targets")
     for t in result["targets"]:
-        log(f"  [{'met' if t['met'] else 'MISSED'}] {t['target']}: {t['value']} (goal {t['goal']})")
+        verdict = "met" if t["met"] else ("not measured" if t.get("note") else "MISSED")
+        log(f"  [{verdict}] {t['target']}: {t['value']} (goal {t['goal']})")
 
 
 def plot(result: dict[str, Any], path: Path) -> None:
@@ -537,6 +571,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         counts = generate(scale, args.seed, OUT_DIR, shape)["counts"]
         log(f"generated x{scale:g} in {time.perf_counter() - began:.1f} s: {counts}")
 
+    largest_data = scale_dir(scales[-1]) / "cordis" / "organization.csv"
+    log(f"entity matching cost curve on {largest_data} ...")
+    curve = matcher_curve(largest_data, MATCHER_SIZES)
+    log(f"  {curve}")
+
     results: list[dict[str, Any]] = []
     with BenchServer() as server:
         shares = SCALE_SHARES.get(len(scales)) or tuple(
@@ -567,13 +606,21 @@ def main(argv: Sequence[str] | None = None) -> None:
         "scales": results,
         "profile": profile,
     }
+    result["matcher_curve"] = curve
     result["summary"] = summarise(results)
+    result["summary"]["matcher_exponent"] = curve["exponent"]
     result["targets"] = targets(result["summary"], results)
     result["wall_seconds"] = round(time.perf_counter() - started, 1)
     args.results.mkdir(parents=True, exist_ok=True)
     (args.results / "latest.json").write_text(json.dumps(result, indent=2, default=str))
     plot(result, args.results / "latest.png")
     print_report(result)
+    curve = result["matcher_curve"]
+    log(
+        "Entity matching alone (OrganisationMatcher, CPU s by organisations): "
+        + ", ".join(f"{p['organisations']:,}: {p['cpu_seconds']}" for p in curve["points"])
+        + f"; fitted exponent {curve['exponent']}"
+    )
     log(f"Wall time {result['wall_seconds']:.0f} s; figures in {args.results / 'latest.json'}")
 
 
