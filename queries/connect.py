@@ -24,9 +24,9 @@ from queries.paths import (
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
-    attach_networks,
     check_range,
     domain_closure,
+    present,
     region_ids,
     score_routes,
     search_routes,
@@ -106,9 +106,7 @@ def _connect(
         tallies.items(),
         key=lambda kv: (-kv[1].score, -len(kv[1].routes), _node_name(kv[0], kv[1])),
     )[:k]
-    attach_networks(
-        reader, [item.path for _, tally in ranked for item in tally.routes[:PATHS_PER_BROKER]]
-    )
+    present(reader, [item for _, tally in ranked for item in tally.routes[:PATHS_PER_BROKER]])
     for rank, (uid, tally) in enumerate(ranked, start=1):
         best = tally.routes[0]
         node = best.path.nodes[best.route.uids.index(uid)]

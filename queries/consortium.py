@@ -40,9 +40,10 @@ from queries.paths import (
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
-    attach_networks,
     check_range,
     domain_filter,
+    node_infos,
+    present,
     score_routes,
     search_routes,
 )
@@ -311,8 +312,11 @@ def _consortium(
     result = ConsortiumResult(
         call=rules, domain=domain_entity, seed=seed_entity, feasible=False, explanation=""
     )
-    proposals = _proposals(seed_candidate, pool, rules, k)
-    attach_networks(reader, [link for p in proposals for link in p.links])
+    teams = _teams(seed_candidate, pool, rules, k)
+    present(reader, [c.link for team in teams for c in team if c.link is not None])
+    proposals = [
+        _proposal(rank, team, seed_candidate, rules) for rank, team in enumerate(teams, start=1)
+    ]
     result.proposals = proposals
     result.feasible = bool(proposals)
     if not proposals:
@@ -373,32 +377,24 @@ def _candidate(
 
 
 def _seed(reader: Reader, seed: Entity) -> Candidate:
-    rows = reader.rows(
-        cypher.NODE_DETAILS,
-        organisations=[seed.key],
-        projects=[],
-        hubs=[],
-        clusters=[],
-        partnerships=[],
-        consortia=[],
-    )
-    row = rows[0] if rows else None
-    region = row["region"] if row else None
+    info = node_infos(reader, [seed.key]).get(seed.key)
+    region = info.region if info else None
     profile = region_profiles(reader, [region]).get(region) if region else None
     return _candidate(
         seed.key,
         seed.name,
-        row["country_code"] if row else None,
+        info.extra.get("country_code") if info else None,
         profile,
-        row["activity_type"] if row else None,
+        info.extra.get("activity_type") if info else None,
         1.0,
         None,
     )
 
 
-def _proposals(
+def _teams(
     seed: Candidate, pool: Sequence[Candidate], rules: CallRules, k: int
-) -> list[ConsortiumProposal]:
+) -> list[list[Candidate]]:
+    """Up to ``k`` distinct teams that pass every rule, best first."""
     coordinators = ([seed] if can_coordinate(seed, rules) else []) + [
         c for c in pool if can_coordinate(c, rules)
     ]
@@ -420,8 +416,7 @@ def _proposals(
             banned.add(max(others, key=lambda c: (c.score, c.name)).uid)
         if len(teams) >= k * 3:
             break
-    ranked = sorted(teams, key=lambda t: (-_team_score(t, seed), [c.name for c in t]))[:k]
-    return [_proposal(rank, team, seed, rules) for rank, team in enumerate(ranked, start=1)]
+    return sorted(teams, key=lambda t: (-_team_score(t, seed), [c.name for c in t]))[:k]
 
 
 def _team_score(team: Sequence[Candidate], seed: Candidate) -> float:

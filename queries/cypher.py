@@ -202,7 +202,9 @@ RETURN base.nuts_id AS nuts_id, code, count(DISTINCT via) AS activities
 # relationships between traversable nodes only, never repeats a node, skips projects larger than
 # $max_partners, stops at organisations that meet the target filters, and passes no other start
 # organisation. With $domains set, a path must run through a project, hub or cluster in those
-# domains or end in a region whose S3 priorities declare one ($domain_regions).
+# domains or end in a region whose S3 priorities declare one ($domain_regions). Rows carry only
+# uids and relationship ids: node details come from NODE_DETAILS, and relationship details
+# (REL_DETAILS) only for the paths that are shown.
 
 PATHS_2_HOPS: LiteralString = """
 UNWIND $starts AS start_uid
@@ -227,9 +229,7 @@ WHERE none(n IN nodes(p)[1..] WHERE n:Organisation AND n.uid IN $starts)
        OR any(n IN nodes(p)[1..-1]
               WHERE EXISTS { (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain)
                              WHERE d.code IN $domains }))
-RETURN [n IN nodes(p) | n.uid] AS uids,
-       [n IN nodes(p) | [l IN labels(n) WHERE l IN $traversable][0]] AS labels,
-       [r IN relationships(p) | {type: type(r), from: startNode(r).uid, role: r.role}] AS rels
+RETURN [n IN nodes(p) | n.uid] AS uids, [r IN relationships(p) | elementId(r)] AS rels
 LIMIT $limit
 """
 
@@ -256,9 +256,7 @@ WHERE none(n IN nodes(p)[1..] WHERE n:Organisation AND n.uid IN $starts)
        OR any(n IN nodes(p)[1..-1]
               WHERE EXISTS { (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain)
                              WHERE d.code IN $domains }))
-RETURN [n IN nodes(p) | n.uid] AS uids,
-       [n IN nodes(p) | [l IN labels(n) WHERE l IN $traversable][0]] AS labels,
-       [r IN relationships(p) | {type: type(r), from: startNode(r).uid, role: r.role}] AS rels
+RETURN [n IN nodes(p) | n.uid] AS uids, [r IN relationships(p) | elementId(r)] AS rels
 LIMIT $limit
 """
 
@@ -285,9 +283,7 @@ WHERE none(n IN nodes(p)[1..] WHERE n:Organisation AND n.uid IN $starts)
        OR any(n IN nodes(p)[1..-1]
               WHERE EXISTS { (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain)
                              WHERE d.code IN $domains }))
-RETURN [n IN nodes(p) | n.uid] AS uids,
-       [n IN nodes(p) | [l IN labels(n) WHERE l IN $traversable][0]] AS labels,
-       [r IN relationships(p) | {type: type(r), from: startNode(r).uid, role: r.role}] AS rels
+RETURN [n IN nodes(p) | n.uid] AS uids, [r IN relationships(p) | elementId(r)] AS rels
 LIMIT $limit
 """
 
@@ -307,21 +303,21 @@ CALL () {
 RETURN collect(DISTINCT o.uid) AS uids
 """
 
-# What a path shows about each node it passes: one branch per traversable label so that every
-# look-up is an index seek.
+# What a path shows about each node it passes: one index seek per traversable label and uid.
 NODE_DETAILS: LiteralString = """
-CALL () {
-  UNWIND $organisations AS uid MATCH (n:Organisation {uid: uid}) RETURN n, 'Organisation' AS label
+UNWIND $uids AS uid
+CALL (uid) {
+  MATCH (n:Organisation {uid: uid}) RETURN n, 'Organisation' AS label
   UNION ALL
-  UNWIND $projects AS uid MATCH (n:Project {uid: uid}) RETURN n, 'Project' AS label
+  MATCH (n:Project {uid: uid}) RETURN n, 'Project' AS label
   UNION ALL
-  UNWIND $hubs AS uid MATCH (n:Hub {uid: uid}) RETURN n, 'Hub' AS label
+  MATCH (n:Hub {uid: uid}) RETURN n, 'Hub' AS label
   UNION ALL
-  UNWIND $clusters AS uid MATCH (n:Cluster {uid: uid}) RETURN n, 'Cluster' AS label
+  MATCH (n:Cluster {uid: uid}) RETURN n, 'Cluster' AS label
   UNION ALL
-  UNWIND $partnerships AS uid MATCH (n:Partnership {uid: uid}) RETURN n, 'Partnership' AS label
+  MATCH (n:Partnership {uid: uid}) RETURN n, 'Partnership' AS label
   UNION ALL
-  UNWIND $consortia AS uid MATCH (n:Consortium {uid: uid}) RETURN n, 'Consortium' AS label
+  MATCH (n:Consortium {uid: uid}) RETURN n, 'Consortium' AS label
 }
 RETURN label, n.uid AS uid,
        coalesce(n.name, n.acronym, n.short_name, n.uid) AS name,
@@ -335,6 +331,14 @@ RETURN label, n.uid AS uid,
                       RETURN r.nuts_id ORDER BY r.level DESC }) AS region,
        COLLECT { MATCH (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) RETURN DISTINCT d.code }
          AS domains
+"""
+
+# Type, direction and role of the relationships of the paths that are shown.
+REL_DETAILS: LiteralString = """
+UNWIND $ids AS id
+MATCH (a)-[r]->()
+WHERE elementId(r) = id
+RETURN id, type(r) AS type, a.uid AS from, r.role AS role
 """
 
 # The networks a node belongs to: its own (hubs, consortia, partnerships), or those of the hubs,

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
-from typing import cast
+from typing import Any, cast
 
 from neo4j import Driver
 
@@ -66,11 +66,18 @@ class TargetFilter:
     domains: list[str] | None = None
 
 
+RelRef = str | dict[str, Any]
+
+
 @dataclass(frozen=True, slots=True)
 class Route:
+    """A candidate route: its nodes' uids and its relationships, either as element ids (as the
+    search returns them, valid in its transaction) or as ``{type, from, role}`` maps. Labels are
+    optional: scoring reads them from the node details."""
+
     uids: tuple[str, ...]
-    labels: tuple[str, ...]
-    rels: tuple[dict[str, str | None], ...]
+    labels: tuple[str, ...] = ()
+    rels: tuple[RelRef, ...] = ()
 
 
 @dataclass
@@ -85,6 +92,7 @@ class ScoredRoute:
     asked for, since a search may score thousands of routes and show ten."""
 
     route: Route
+    labels: tuple[str, ...]
     nodes: list[NodeInfo]
     ties: list[Tie]
     intermediaries: int
@@ -92,6 +100,7 @@ class ScoredRoute:
     score: float
     start_ref: RegionRef | None
     end_ref: RegionRef | None
+    rel_details: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def hops(self) -> int:
@@ -99,6 +108,7 @@ class ScoredRoute:
 
     @cached_property
     def path(self) -> Path:
+        """The model; call ``present`` first so the relationships carry their types."""
         return _path_model(self)
 
 
@@ -178,8 +188,7 @@ def _paths(
     search = search_routes(reader, starts, target_filter, domains, domain_regions, max_hops)
     scored = score_routes(reader, search.routes)
     chosen = best_paths(scored, k)
-    base.paths = [s.path for s in chosen]
-    attach_networks(reader, base.paths)
+    base.paths = present(reader, chosen)
     base.candidates_considered = len(scored)
     base.explanation = _explain(
         start_entity, len(starts), target, domain_entity, max_hops, len(scored), chosen, search
@@ -270,7 +279,6 @@ def search_routes(
             domains=domains,
             domain_regions=domain_regions,
             max_partners=MAX_PROJECT_PARTNERS,
-            traversable=TRAVERSABLE,
             limit=remaining,
         )
         if len(rows) >= remaining:
@@ -280,30 +288,18 @@ def search_routes(
             if uids in seen:
                 continue
             seen.add(uids)
-            found.routes.append(
-                Route(uids, tuple(row["labels"]), tuple(dict(r) for r in row["rels"]))
-            )
+            found.routes.append(Route(uids, (), tuple(row["rels"])))
     return found
 
 
-def node_infos(reader: Reader, routes: Iterable[Route]) -> dict[str, NodeInfo]:
-    by_label: dict[str, set[str]] = defaultdict(set)
-    for route in routes:
-        for uid, label in zip(route.uids, route.labels, strict=True):
-            by_label[label].add(uid)
-    if not by_label:
+def node_infos(reader: Reader, uids: Iterable[str]) -> dict[str, NodeInfo]:
+    wanted = sorted(set(uids))
+    if not wanted:
         return {}
-    rows = reader.rows(
-        cypher.NODE_DETAILS,
-        organisations=sorted(by_label["Organisation"]),
-        projects=sorted(by_label["Project"]),
-        hubs=sorted(by_label["Hub"]),
-        clusters=sorted(by_label["Cluster"]),
-        partnerships=sorted(by_label["Partnership"]),
-        consortia=sorted(by_label["Consortium"]),
-    )
     infos: dict[str, NodeInfo] = {}
-    for r in rows:
+    for r in reader.rows(cypher.NODE_DETAILS, uids=wanted):
+        if r["uid"] in infos:
+            continue
         infos[r["uid"]] = NodeInfo(
             label=r["label"],
             uid=r["uid"],
@@ -326,6 +322,24 @@ def node_infos(reader: Reader, routes: Iterable[Route]) -> dict[str, NodeInfo]:
             },
         )
     return infos
+
+
+def present(reader: Reader, items: Sequence[ScoredRoute]) -> list[Path]:
+    """The ``Path`` models of the routes that are shown: their relationships' types, directions
+    and roles and their nodes' networks are fetched for these routes only."""
+    missing = sorted(
+        {e for item in items if not item.rel_details for e in item.route.rels if isinstance(e, str)}
+    )
+    if missing:
+        details = {r["id"]: r.data() for r in reader.rows(cypher.REL_DETAILS, ids=missing)}
+        for item in items:
+            if not item.rel_details:
+                item.rel_details = [
+                    details.get(e, {}) if isinstance(e, str) else e for e in item.route.rels
+                ]
+    shown = [item.path for item in items]
+    attach_networks(reader, shown)
+    return shown
 
 
 def attach_networks(reader: Reader, shown: Sequence[Path]) -> None:
@@ -359,7 +373,7 @@ def score_routes(
     if not routes:
         return []
     today = today or date.today()
-    infos = node_infos(reader, routes)
+    infos = node_infos(reader, {uid for route in routes for uid in route.uids})
     ends = {uid for route in routes for uid in (route.uids[0], route.uids[-1])}
     regions = [info.region for u in ends if (info := infos.get(u)) and info.region]
     profiles = region_profiles(reader, regions)
@@ -396,18 +410,21 @@ def _score(
     ancestors: dict[str, frozenset[str]],
     today: date,
 ) -> ScoredRoute:
+    given = route.labels or tuple("?" for _ in route.uids)
     nodes = [
         infos.get(u) or NodeInfo(label=label, uid=u, name=u)
-        for u, label in zip(route.uids, route.labels, strict=True)
+        for u, label in zip(route.uids, given, strict=True)
     ]
-    ties = [segment_tie(nodes[a:b], today) for a, b in split_segments(route.labels)]
-    intermediaries = sum(1 for label in route.labels[1:-1] if label == "Organisation")
+    labels = tuple(n.label for n in nodes)
+    ties = [segment_tie(nodes[a:b], today) for a, b in split_segments(labels)]
+    intermediaries = sum(1 for label in labels[1:-1] if label == "Organisation")
     start_profile = profiles.get(nodes[0].region or "")
     end_profile = profiles.get(nodes[-1].region or "")
     fit = region_fit(start_profile, end_profile, ancestors)
     score = path_score(ties, intermediaries, fit)
     return ScoredRoute(
         route=route,
+        labels=labels,
         nodes=nodes,
         ties=ties,
         intermediaries=intermediaries,
@@ -415,17 +432,21 @@ def _score(
         score=round(score, 4),
         start_ref=start_profile.ref if start_profile else None,
         end_ref=end_profile.ref if end_profile else None,
+        rel_details=[r for r in route.rels if isinstance(r, dict)],
     )
 
 
 def _path_model(item: ScoredRoute) -> Path:
     route, nodes, ties, fit = item.route, item.nodes, item.ties, item.fit
     rels = []
-    for i, rel in enumerate(route.rels):
-        forward = rel.get("from") == route.uids[i]
+    for i, rel in enumerate(item.rel_details or [{} for _ in route.rels]):
         rels.append(
             PathRel(
-                type=str(rel["type"]), start=i, end=i + 1, forward=forward, role=rel.get("role")
+                type=str(rel.get("type") or "?"),
+                start=i,
+                end=i + 1,
+                forward=rel.get("from") == route.uids[i],
+                role=rel.get("role"),
             )
         )
     parts = ScoreParts(

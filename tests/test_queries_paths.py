@@ -182,3 +182,17 @@ def test_a_region_without_organisations(toy: Driver, settings: Settings) -> None
     assert result.paths[0].score_parts.fit.shared_domains == ["blue-economy", "tourism"]
     longer = paths(toy, "CY00", max_hops=6, database=settings.neo4j_database, timeout=LONG)
     assert set(ends(longer.paths)) == {org_uid("upt"), org_uid("azo")}
+
+
+def test_relationships_and_networks_of_a_path(toy: Driver, settings: Settings) -> None:
+    result = paths(
+        toy, "REGION NORDJYLLAND", to="PT11", database=settings.neo4j_database, timeout=LONG
+    )
+    assert len(result.paths) == 1
+    path = result.paths[0]
+    assert [n.key for n in path.nodes] == [org_uid("njr"), "edih:1", org_uid("upt")]
+    rels = [(r.type, r.forward, r.role) for r in path.relationships]
+    assert rels == [("RUNS", True, None), ("PARTNER_IN", False, "partner")]
+    assert path.nodes[0].networks == ["EDIH", "EEN"]  # runs the hub, member of EEN-DK-CY
+    assert path.nodes[1].networks == ["EDIH"] and path.nodes[2].networks == ["EDIH"]
+    assert path.nodes[0].activity_type == "PUB"
