@@ -135,7 +135,7 @@ def _partner_regions(
     if among:
         keys = [c.key for c in candidates]
     else:
-        record = reader.one(cypher.NUTS2_REGIONS)
+        record = reader.memo_one(cypher.NUTS2_REGIONS)
         keys = list(record["ids"]) if record else []
     keys = [
         key
