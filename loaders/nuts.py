@@ -24,7 +24,7 @@ from pydantic import BaseModel, field_validator
 from graph.codes import Country, country_table, to_eu_country_code
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
-from loaders.base import LoadContext, LoadReport, validate_rows
+from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
 from loaders.tables import read_table
 
 SOURCE_NUTS = "eurostat-nuts"
@@ -109,10 +109,7 @@ class NutsRow(BaseModel):
     @field_validator("name", mode="before")
     @classmethod
     def has_name(cls, value: object) -> str:
-        text = " ".join(str(value or "").split())
-        if not text:
-            raise ValueError("empty name")
-        return text
+        return checked_name(value)
 
     @field_validator("country", mode="before")
     @classmethod
