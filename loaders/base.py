@@ -127,13 +127,27 @@ def validate_rows(
 ) -> Iterator[tuple[int, ModelT]]:
     """Yields (row number, model) for good rows; records each bad row as a reject with the
     first failing field and pydantic's reason (or why the row could not be split into its
-    columns, see ``loaders.tables.ROW_PROBLEM``). Counts every row read."""
+    columns, see ``loaders.tables.ROW_PROBLEM``, or that it repeats an earlier row exactly).
+    Counts every row read."""
+    first_seen: dict[int, int] = {}
     for row_number, raw in rows:
         report.rows_read += 1
         problem = raw.get(ROW_PROBLEM)
         if problem:
             report.reject(file, row_number, "row", str(problem))
             continue
+        # A line repeated exactly (a concatenated or re-sent export) would count twice, e.g. an
+        # EC contribution summed twice: the repeat is a reject.
+        try:
+            fingerprint: int | None = hash(tuple(raw.items()))
+        except TypeError:  # a loader that passes lists in its rows: no repeat check
+            fingerprint = None
+        if fingerprint is not None and fingerprint in first_seen:
+            reason = f"repeats row {first_seen[fingerprint]} exactly (a duplicated line)"
+            report.reject(file, row_number, "row", reason)
+            continue
+        if fingerprint is not None:
+            first_seen[fingerprint] = row_number
         try:
             yield row_number, model.model_validate(raw)
         except ValidationError as exc:
