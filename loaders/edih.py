@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field, field_validator
 from graph.codes import to_eu_country_code
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
-from loaders.base import LoadContext, LoadReport, validate_rows
+from loaders.base import MAX_NAME_LENGTH, LoadContext, LoadReport, validate_rows
 from loaders.domains import load_term_mapping, normalise_term
 from loaders.entities import Candidate, OrganisationMatcher, web_domain
 from loaders.networks import in_network, network_node, slug
@@ -90,8 +90,8 @@ class HubRow(BaseModel):
     """One catalogue row as the snapshot states it."""
 
     hub_row: int = Field(gt=0)
-    hub_acronym: str = Field(min_length=1)
-    hub_title: str = Field(min_length=1)
+    hub_acronym: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
+    hub_title: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     status: Literal["EDIH", "Seal of Excellence", "DIH"]
     country_iso2: str = Field(pattern=r"^[A-Z]{2}$")
     contact_address: str | None = None
