@@ -66,10 +66,12 @@ def only_een_grants(
 ) -> Iterator[tuple[int, dict[str, str | None]]]:
     """The rows of EEN grants; rows of other projects are counted per project in ``skipped``
     (valid CORDIS rows, not rejects). A row without a well-formed projectID, or that could not
-    be split into its columns, goes on to validation and becomes a reject."""
+    be split into its columns or is cut short (cells missing), goes on to validation and
+    becomes a reject."""
     for line, raw in rows:
         project_id = (raw.get("projectID") or "").strip()
-        if project_id in grants or not project_id.isdigit() or raw.get(ROW_PROBLEM):
+        cut_short = any(raw.get(column) is None for column in ORGANIZATION_COLUMNS)
+        if project_id in grants or not project_id.isdigit() or raw.get(ROW_PROBLEM) or cut_short:
             yield line, raw
         else:
             skipped[project_id] += 1
