@@ -31,7 +31,7 @@ from graph.codes import country_code
 from graph.errors import SourceFormatError
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
-from loaders.base import LoadContext, LoadReport, validate_rows
+from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
 from loaders.domains import domains_file, load_term_mapping, normalise_term
 from loaders.nuts import NUTS_ID_PATTERN, normalise_nuts_id
 from loaders.tables import read_table
@@ -134,10 +134,7 @@ class PriorityRow(BaseModel):
     @field_validator("priority_id", mode="before")
     @classmethod
     def has_id(cls, value: object) -> str:
-        text = str(value or "").strip()
-        if not text:
-            raise ValueError("empty priority_id")
-        return text
+        return checked_name(value, "priority_id")
 
     @field_validator("description", "territory_name", "title", mode="before")
     @classmethod
@@ -160,10 +157,7 @@ class CodeRow(BaseModel):
     @field_validator("priority_id", mode="before")
     @classmethod
     def has_id(cls, value: object) -> str:
-        text = str(value or "").strip()
-        if not text:
-            raise ValueError("empty priority_id")
-        return text
+        return checked_name(value, "priority_id")
 
     @field_validator("dimension", mode="before")
     @classmethod
