@@ -36,7 +36,7 @@ from pydantic import BaseModel, Field, field_validator, model_validator
 from graph.codes import to_eu_country_code
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
-from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
+from loaders.base import MAX_NAME_LENGTH, LoadContext, LoadReport, checked_name, validate_rows
 from loaders.domains import load_term_mapping, normalise_term
 from loaders.entities import Candidate, OrganisationMatcher, web_domain
 from loaders.networks import in_network, network_node, slug
@@ -86,7 +86,7 @@ def _date(value: object) -> object:
 class PartnershipRow(BaseModel):
     """One row of the real partial partnership list."""
 
-    partnership_acronym: str = Field(min_length=1)
+    partnership_acronym: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     partnership_title: str | None = None
     programme_strand: str = Field(min_length=1)
     call_id: str | None = None
@@ -102,7 +102,7 @@ class PartnershipRow(BaseModel):
 class ClusterRow(BaseModel):
     """One cluster organisation in the canonical schema."""
 
-    eccp_slug: str = Field(pattern=SLUG_PATTERN)
+    eccp_slug: str = Field(pattern=SLUG_PATTERN, max_length=MAX_NAME_LENGTH)
     name: str
     acronym: str | None = None
     country_iso2: str = Field(pattern=r"^[A-Z]{2}$")
@@ -189,10 +189,10 @@ class ClusterRow(BaseModel):
 class MemberRow(BaseModel):
     """One row of the partnership membership table."""
 
-    partnership_acronym: str = Field(min_length=1)
+    partnership_acronym: str = Field(min_length=1, max_length=MAX_NAME_LENGTH)
     programme_strand: str | None = None
     call_id: str | None = None
-    cluster_eccp_slug: str = Field(pattern=SLUG_PATTERN)
+    cluster_eccp_slug: str = Field(pattern=SLUG_PATTERN, max_length=MAX_NAME_LENGTH)
     cluster_name: str | None = None
     country_iso2: str | None = Field(default=None, pattern=r"^[A-Z]{2}$")
     role: Literal["coordinator", "partner"]
