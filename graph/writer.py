@@ -55,11 +55,17 @@ class MissingEnd:
     end_found: bool
 
 
+# A key is stored in its label's uniqueness index, which holds entries of at most about 8 KB;
+# a longer one would make Neo4j refuse the whole batch. Such a node is set aside instead.
+MAX_KEY_BYTES = 4096
+
+
 @dataclass
 class WriteStats:
     nodes: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     relationships: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     missing_ends: list[MissingEnd] = field(default_factory=list)
+    oversized_keys: list[Node] = field(default_factory=list)
 
     @property
     def node_total(self) -> int:
@@ -174,6 +180,9 @@ class GraphWriter:
 
     def add(self, record: Record) -> None:
         if isinstance(record, Node):
+            if len(record.key.encode("utf-8")) > MAX_KEY_BYTES:
+                self.stats.oversized_keys.append(record)
+                return
             node_group = (record.label, record.source)
             self._nodes[node_group].append(record)
             if len(self._nodes[node_group]) >= self.batch_size:

@@ -12,6 +12,7 @@ from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 
 from graph.errors import DatabaseUnavailable, WriteRefused
 from graph.meta import bump_graph_version
+from graph.schema import NODE_KEYS
 from graph.settings import Settings
 from graph.writer import GraphWriter, Record, WriteStats
 from loaders.base import LoadContext, LoadReport
@@ -76,6 +77,14 @@ def _load(
     writer: GraphWriter,
 ) -> LoadResult:
     stats = writer.write(records)
+    for node in stats.oversized_keys:
+        report.reject(
+            "(graph)",
+            0,
+            NODE_KEYS[node.label],
+            f"{node.label.value} key of {len(node.key.encode('utf-8')):,} bytes: too long to index",
+            node.key,
+        )
     for missing in stats.missing_ends:
         rel = missing.rel
         absent = rel.start_key if not missing.start_found else rel.end_key
