@@ -431,3 +431,13 @@ def test_expensive_request_is_cut_and_answered_504(server: Server) -> None:
         assert elapsed < TX_TIMEOUT, elapsed  # the request's own timeout, not the server's cap
         assert client.get("/regions/DK05").status_code == 200  # the service is still free
     FAULTS.append("expensive API request cut by the transaction timeout: 504")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def report_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+    yield
+    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.write_line(f"faults injected and survived: {len(FAULTS)}")
+        for fault in FAULTS:
+            reporter.write_line(f"  - {fault}")
