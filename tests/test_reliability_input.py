@@ -685,3 +685,38 @@ def report_cases(request: pytest.FixtureRequest) -> Iterator[None]:
     if reporter is not None:
         figures = ", ".join(f"{name}: {count}" for name, count in sorted(CASES.items()))
         reporter.write_line(f"bad input rows generated: {sum(CASES.values())} ({figures})")
+
+
+def regions_named(driver: Driver, codes: tuple[str, ...]) -> list[str]:
+    records, _, _ = driver.execute_query(
+        "MATCH (r:Region) WHERE r.nuts_id IN $codes RETURN collect(r.nuts_id) AS found",
+        codes=list(codes),
+    )
+    return list(records[0]["found"])
+
+
+@pytest.mark.parametrize("spec", LOADER_SPECS, ids=[s.name for s in LOADER_SPECS])
+@settings(max_examples=2, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_loader_end_to_end_with_bad_rows(
+    spec: LoaderSpec,
+    data: st.DataObject,
+    tmp_path: Path,
+    settings: Settings,
+    ctx_for: Callable[[Path], LoadContext],
+    geography: Driver,
+) -> None:
+    """Through the pipeline into Neo4j: the load completes, its report accounts for every row,
+    no unknown NUTS code becomes a node, and loading the same bad file again changes nothing."""
+    base = base_of(spec, ctx_for, tmp_path)
+    table, delimiter, encoding = data.draw(loader_tables(spec, base))
+    count_cases(spec.name, table)
+    source = _copy_source(spec, tmp_path, encode_table(table, delimiter, encoding))
+    result = run_loader(spec.name, settings, geography, source_path=source)
+    report = result.report
+    assert report.rows_read == base.other_rows + len(table.rows)
+    assert_accounted(report, spec.main, table)
+    assert not regions_named(geography, UNKNOWN_NUTS)
+    before = graph_counts(geography)[:2]
+    run_loader(spec.name, settings, geography, source_path=source)
+    assert graph_counts(geography)[:2] == before
