@@ -167,7 +167,16 @@ class Segment:
 
 
 def peak_rss_mb() -> float:
-    """Peak resident memory of this process so far (Linux reports KiB)."""
+    """Peak resident memory of this process so far: Linux's VmHWM (the high-water mark of
+    this program's own memory; ``ru_maxrss`` would carry over the parent's peak from before
+    the fork), else ``ru_maxrss`` (KiB on Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
