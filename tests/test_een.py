@@ -12,6 +12,7 @@ import pytest
 from neo4j import Driver
 
 from graph.settings import Settings
+from loaders.cordis import ORGANIZATION_COLUMNS
 from loaders.een import only_een_grants
 from loaders.pipeline import LoadResult, run_loader
 from loaders.tables import read_table
@@ -42,12 +43,27 @@ def test_rows_of_other_projects_are_skipped_not_rejected() -> None:
     assert skipped == Counter(r["projectID"] for r in fixture_rows() if r not in expected)
 
 
+def whole_row(project_id: str) -> dict[str, str | None]:
+    """A row with every organisation column present, so only its projectID decides."""
+    row: dict[str, str | None] = {column: "x" for column in ORGANIZATION_COLUMNS}
+    row["projectID"] = project_id
+    return row
+
+
 def test_malformed_project_ids_go_on_to_validation() -> None:
-    rows = [(2, {"projectID": ""}), (3, {"projectID": "12x"}), (4, {"projectID": "115974"})]
+    rows = [(2, whole_row("")), (3, whole_row("12x")), (4, whole_row("115974"))]
     skipped: Counter[str] = Counter()
     kept = [line for line, _ in only_een_grants(rows, {"879926"}, skipped)]
     assert kept == [2, 3]
     assert skipped == {"115974": 1}
+
+
+def test_a_row_cut_short_goes_on_to_validation_whatever_its_project() -> None:
+    cut: dict[str, str | None] = {"projectID": "115974", "organisationID": None}
+    skipped: Counter[str] = Counter()
+    kept = [line for line, _ in only_een_grants([(5, cut)], {"879926"}, skipped)]
+    assert kept == [5]
+    assert not skipped
 
 
 # -- loading into the real graph ----------------------------------------------------------------
