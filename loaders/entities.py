@@ -172,6 +172,11 @@ STOPWORDS: frozenset[str] = frozenset(
 TOKEN_SIMILARITY = 80.0
 
 
+def _sorted_words(key: str) -> str:
+    """The words of a name key in sorted order, as rapidfuzz's ``token_sort_ratio`` compares."""
+    return " ".join(sorted(key.split()))
+
+
 def names_agree(key_a: str, key_b: str) -> bool:
     """True when every word of one name key that the other lacks has a near-identical partner
     there: 'universita degli studi di palermo' and '... di salerno' do not agree however high
@@ -295,6 +300,14 @@ class OrganisationMatcher:
         self._by_vat: dict[str, set[str]] = defaultdict(set)
         self._by_domain: dict[str, set[str]] = defaultdict(set)
         self._by_name: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+        # Per country, the name keys in the order first seen and the same keys with their words
+        # sorted: rapidfuzz's ``ratio`` over pre-sorted words is ``token_sort_ratio`` without
+        # re-sorting every known name at every look-up.
+        self._name_keys: dict[str, list[str]] = defaultdict(list)
+        self._sorted_keys: dict[str, list[str]] = defaultdict(list)
+        # Per country, organisations indexed there that had no PIC: a candidate with a PIC can
+        # only be one of them (two PICs are never one organisation).
+        self._without_pic: dict[str, set[str]] = defaultdict(set)
 
     @classmethod
     def from_graph(cls, driver: Driver, database: str | None = None) -> OrganisationMatcher:
@@ -380,8 +393,15 @@ class OrganisationMatcher:
         country = (country_code or "").upper()
         for each in [name, *(names or [])]:
             key = name_key(each) if each else ""
-            if key:
-                self._by_name[country][key].add(uid)
+            if not key:
+                continue
+            by_key = self._by_name[country]
+            if key not in by_key:
+                self._name_keys[country].append(key)
+                self._sorted_keys[country].append(_sorted_words(key))
+            by_key[key].add(uid)
+            if known.pic is None:
+                self._without_pic[country].add(uid)
 
     # -- matching ------------------------------------------------------------------------------
 
@@ -474,16 +494,24 @@ class OrganisationMatcher:
         key = name_key(candidate.name)
         if not key:
             return None
+        has_pic = bool(candidate.pic and str(candidate.pic).strip())
+        if has_pic and not self._any_without_pic(country):
+            return None  # every organisation of the country has another PIC
         exact = names.get(key)
         if exact:
             hit = self._unique(exact, candidate, vat, strict=True, by_name=True)
             return (hit, 100.0, key) if hit else None
-        # rapidfuzz narrows the country's names to those above the threshold; the word check
-        # then drops names that differ in a distinctive word.
+        # rapidfuzz narrows the country's names to the five best above the threshold; the word
+        # check then drops names that differ in a distinctive word.
+        keys = self._name_keys[country]
         best = process.extract(
-            key, list(names), scorer=fuzz.token_sort_ratio, score_cutoff=self.name_threshold
+            _sorted_words(key),
+            self._sorted_keys[country],
+            scorer=fuzz.ratio,
+            score_cutoff=self.name_threshold,
+            limit=5,
         )
-        agreeing = [(m, score) for m, score, _ in best if names_agree(key, m)]
+        agreeing = [(keys[i], score) for _, score, i in best if names_agree(key, keys[i])]
         if not agreeing:
             return None
         top_score = max(score for _, score in agreeing)
@@ -491,6 +519,15 @@ class OrganisationMatcher:
         uids = set().union(*(names[m] for m in tops))
         hit = self._unique(uids, candidate, vat, strict=True, by_name=True)
         return (hit, float(top_score), tops[0]) if hit else None
+
+    def _any_without_pic(self, country: str) -> bool:
+        """Whether an organisation indexed under ``country`` still has no PIC (organisations
+        that have gained one since are dropped from the set)."""
+        pending = self._without_pic.get(country)
+        if not pending:
+            return False
+        pending.difference_update([u for u in pending if self._orgs[u].pic is not None])
+        return bool(pending)
 
     def _found(
         self, candidate: Candidate, uid: str, rule: MatchRule, score: float, key: str

@@ -118,6 +118,23 @@ def test_contradictions_block_a_merge() -> None:
     assert matcher.match(Candidate("org:x:6", "x:6", "STORENGY SA", "FR")).rule == "new"
 
 
+def test_a_candidate_with_a_pic_finds_by_name_only_an_organisation_without_one() -> None:
+    matcher = OrganisationMatcher()
+    matcher.register(
+        Candidate("org:edih:7", "edih:hub_row:7", "Danish Technological Institut", "DK")
+    )
+    with_pic = Candidate(
+        "org:pic:5", "cordis:pic:5", "DANISH TECHNOLOGICAL INSTITUTE", "DK", pic="5"
+    )
+    assert (matcher.match(with_pic).uid, matcher.match(with_pic).rule) == ("org:edih:7", "name")
+    # Once the hub's organisation has a PIC of its own, another PIC cannot be it.
+    matcher.register(
+        Candidate("org:pic:6", "cordis:pic:6", "Danish Technological Institut", "DK", pic="6"),
+        "org:edih:7",
+    )
+    assert matcher.match(with_pic).rule == "new"
+
+
 def test_a_key_shared_by_two_organisations_decides_nothing() -> None:
     matcher = OrganisationMatcher()
     for pic, name in (("1", "SINTEF AS"), ("2", "STIFTELSEN SINTEF")):
