@@ -22,6 +22,17 @@ from graph.settings import Settings, get_settings
 
 CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
+# Figures the reliability tests count as they run (bad rows generated, hostile requests sent,
+# faults injected), printed in the terminal summary: output written during a test is captured.
+CLOSING_FIGURES: dict[str, str] = {}
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if CLOSING_FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, figures in CLOSING_FIGURES.items():
+            terminalreporter.write_line(f"{name}: {figures}")
+
 
 def free_port() -> int:
     with socket.socket() as sock:

@@ -34,7 +34,7 @@ from graph.settings import Settings
 from queries import lookups, runner
 from queries.stats import graph_stats
 from tests import api_graph
-from tests.conftest import CLEAR_GRAPH
+from tests.conftest import CLEAR_GRAPH, CLOSING_FIGURES
 
 COUNTS = """
 RETURN COUNT { MATCH (n) } AS nodes,
@@ -444,10 +444,8 @@ def test_no_endpoint_writes_without_an_api_key(client: TestClient, api_db: Drive
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report_sweep(request: pytest.FixtureRequest) -> Iterator[None]:
+def report_sweep() -> Iterator[None]:
     started = time.monotonic()
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        figures = ", ".join(f"{name}: {count}" for name, count in SWEEP.items())
-        reporter.write_line(f"hostile requests: {figures} ({time.monotonic() - started:.0f} s)")
+    figures = ", ".join(f"{name}: {count}" for name, count in SWEEP.items())
+    CLOSING_FIGURES["hostile requests"] = f"{figures} ({time.monotonic() - started:.0f} s)"

@@ -30,7 +30,7 @@ from graph.schema import NODE_KEYS, NodeLabel, RelType, apply_schema
 from graph.settings import Settings
 from graph.writer import GraphWriter, Node, Record, Rel
 from loaders.pipeline import run_loader
-from tests.conftest import CLEAR_GRAPH, local_settings
+from tests.conftest import CLEAR_GRAPH, CLOSING_FIGURES, local_settings
 
 pytestmark = pytest.mark.slow
 
@@ -437,10 +437,6 @@ def test_expensive_request_is_cut_and_answered_504(server: Server) -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report_faults(request: pytest.FixtureRequest) -> Iterator[None]:
+def report_faults() -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        reporter.write_line(f"faults injected and survived: {len(FAULTS)}")
-        for fault in FAULTS:
-            reporter.write_line(f"  - {fault}")
+    CLOSING_FIGURES["faults injected and survived"] = f"{len(FAULTS)} ({'; '.join(FAULTS)})"

@@ -53,7 +53,7 @@ from tests.badinput import (
     safe_for_cuts,
     shuffled_header,
 )
-from tests.conftest import CLEAR_GRAPH
+from tests.conftest import CLEAR_GRAPH, CLOSING_FIGURES
 
 CASES: dict[str, int] = {}  # bad rows generated per loader, printed at the end of the session
 
@@ -679,12 +679,10 @@ def test_a_key_too_long_to_index_is_set_aside_not_fatal(graph: Driver) -> None:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def report_cases(request: pytest.FixtureRequest) -> Iterator[None]:
+def report_cases() -> Iterator[None]:
     yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None:
-        figures = ", ".join(f"{name}: {count}" for name, count in sorted(CASES.items()))
-        reporter.write_line(f"bad input rows generated: {sum(CASES.values())} ({figures})")
+    figures = ", ".join(f"{name}: {count}" for name, count in sorted(CASES.items()))
+    CLOSING_FIGURES["bad input rows generated"] = f"{sum(CASES.values())} ({figures})"
 
 
 def regions_named(driver: Driver, codes: tuple[str, ...]) -> list[str]:
