@@ -101,6 +101,46 @@ FULLTEXT_LABELS: tuple[NodeLabel, ...] = (
 )
 FULLTEXT_PROPERTIES: tuple[str, ...] = ("name", "name_latin", "aliases", "acronym", "short_name")
 
+# Lucene's English stop words, which the analyser drops: a required word, prefix or fuzzy term
+# built from one of them would never match, so queries leave them out.
+FULLTEXT_STOP_WORDS: frozenset[str] = frozenset(
+    (
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "no",
+        "not",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+    )
+)
+
 # Plain range indexes for frequent filters.
 RANGE_INDEXES: tuple[tuple[NodeLabel, str], ...] = (
     (NodeLabel.REGION, "level"),

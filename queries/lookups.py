@@ -10,7 +10,6 @@ parameters. Each call runs in a read transaction with a timeout (``Reader``).
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,8 +19,9 @@ import neo4j
 from neo4j import Driver
 from pydantic import BaseModel, Field
 
+from graph.codes import fold_name
 from graph.errors import NotFound
-from graph.schema import FULLTEXT_INDEX, NODE_KEYS, NodeLabel, RelType
+from graph.schema import FULLTEXT_INDEX, FULLTEXT_STOP_WORDS, NODE_KEYS, NodeLabel, RelType
 
 T = TypeVar("T")
 
@@ -201,50 +201,7 @@ class SearchHit(BaseModel):
 
 # -- text search ------------------------------------------------------------------------------
 
-# Lucene's English stop words: the index drops them, so a required prefix on one never matches.
-_STOP_WORDS = frozenset(
-    [
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-    ]
-)
 _WORD = re.compile(r"\w+", re.UNICODE)
-
-
-def _fold(word: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def lucene_query(text: str) -> str | None:
@@ -257,10 +214,10 @@ def lucene_query(text: str) -> str | None:
     >>> lucene_query("Univ. of Crete")
     '(univ OR univ*) AND (crete OR crete*)'
     """
-    words = [w for w in _WORD.findall(text.casefold()) if w not in _STOP_WORDS]
+    words = [w for w in _WORD.findall(text.casefold()) if w not in FULLTEXT_STOP_WORDS]
     if not words:
         return None
-    return " AND ".join(f"({w} OR {_fold(w)}*)" for w in words)
+    return " AND ".join(f"({w} OR {fold_name(w)}*)" for w in words)
 
 
 def normalise_text_filter(text: str | None) -> str | None:

@@ -16,7 +16,7 @@ from rapidfuzz import fuzz, process
 
 from graph.codes import find_country, fold_name, to_eu_country_code
 from graph.errors import NotFound
-from graph.schema import FULLTEXT_INDEX, NodeLabel
+from graph.schema import FULLTEXT_INDEX, FULLTEXT_STOP_WORDS, NodeLabel
 from queries import cypher
 from queries.models import Entity, EntityKind, Resolution
 from queries.runner import Reader
@@ -42,44 +42,6 @@ MAX_CANDIDATES = 10
 MAX_SUGGESTIONS = 6
 TOKEN_MATCH = 80  # rapidfuzz ratio at which a typed word counts as matching a name's word
 
-# Lucene's English stop words: the analyser drops them, so a prefix or AND clause on one fails.
-STOP_WORDS = frozenset(
-    {
-        "a",
-        "an",
-        "and",
-        "are",
-        "as",
-        "at",
-        "be",
-        "but",
-        "by",
-        "for",
-        "if",
-        "in",
-        "into",
-        "is",
-        "it",
-        "no",
-        "not",
-        "of",
-        "on",
-        "or",
-        "such",
-        "that",
-        "the",
-        "their",
-        "then",
-        "there",
-        "these",
-        "they",
-        "this",
-        "to",
-        "was",
-        "will",
-        "with",
-    }
-)
 NUTS_CODE = re.compile(r"^[A-Za-z]{2}[0-9A-Za-z]{0,3}$")
 
 
@@ -263,7 +225,7 @@ def lucene_query(text: str) -> str:
     """A Lucene query from plain words only (so no Lucene syntax can be injected): the phrase,
     all words, and each word fuzzily or as a prefix."""
     words = re.findall(r"\w+", fold_name(text))
-    tokens = [w for w in words if w not in STOP_WORDS] or words
+    tokens = [w for w in words if w not in FULLTEXT_STOP_WORDS] or words
     if not tokens:
         return ""
     parts = [f'"{" ".join(tokens)}"^4', "(" + " AND ".join(tokens) + ")^2"]

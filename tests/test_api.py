@@ -269,6 +269,8 @@ def test_hubs_clusters_and_domains(client: TestClient) -> None:
 def test_search_folds_accents_and_filters_by_label(client: TestClient) -> None:
     hits = client.get("/search", params={"q": "trondelag"}).json()
     assert [(h["label"], h["key"]) for h in hits] == [("Region", "NO06")]
+    typed_with_accent = client.get("/search", params={"q": "Trønd"}).json()  # a prefix: ø -> o
+    assert [(h["label"], h["key"]) for h in typed_with_accent] == [("Region", "NO06")]
     kriti = client.get("/search", params={"q": "kriti", "label": "Region"}).json()
     assert {h["key"] for h in kriti} == {"EL43", "EL4"}
     assert all(h["label"] == "Region" for h in kriti)
