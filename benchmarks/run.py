@@ -111,6 +111,8 @@ RESERVE_LARGEST = 360.0  # seconds kept for the largest scale while the smaller 
 LOAD_CAP = 600.0
 AFTER_LOAD_S = 200.0  # queries, HTTP, store reset and ceiling of the same scale, at least
 AFTER_QUERIES_S = 80.0
+PROFILE_S = 40.0  # PROFILE of the paths and connect searches, at most
+TAIL_S = 90.0  # store reset after the largest scale, report, plot: kept out of the budget
 
 
 def fitted_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float | None:
@@ -211,6 +213,9 @@ def run_scale(
         figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
         bench = QueryBench(driver, pulled, options.seed, server.settings.neo4j_database)
         repeats = options.repeats if scale < 100 else max(1, options.repeats - 2)
+        # the pull, the cold brokers call and the PROFILE of the two searches (each bounded by
+        # the query timeout) all come out of the same budget
+        budget = max(30.0, budget - figures["pull_seconds"] - PROFILE_S)
         brokers_budget = min(options.brokers_budget, max(20.0, budget / 4))
         figures["queries"] = run_mix(
             bench, server.settings, repeats, brokers_budget, budget - brokers_budget, log=log
@@ -553,7 +558,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     # A stopped benchmark still stops its Neo4j (the context manager below runs on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    deadline = Deadline(args.minutes * 60)
+    deadline = Deadline(args.minutes * 60 - TAIL_S)
     scales = sorted(args.scale or [1.0, 10.0, 100.0])
     started = time.perf_counter()
     work = OUT_DIR / "work"
