@@ -264,6 +264,8 @@ def search_routes(
     """Every route of 2, 4, ... up to ``max_hops`` hops (organisation to organisation paths
     always have an even length), at most ``limit`` in all."""
     found = RouteSearch()
+    if not can_end_anywhere(reader, target):
+        return found
     seen: set[tuple[str, ...]] = set()
     for hops in sorted(h for h in cypher.PATHS_BY_HOPS if h <= max_hops):
         remaining = limit - len(found.routes)
@@ -290,6 +292,16 @@ def search_routes(
             seen.add(uids)
             found.routes.append(Route(uids, (), tuple(row["rels"])))
     return found
+
+
+def can_end_anywhere(reader: Reader, target: TargetFilter) -> bool:
+    """False when the filter leaves no organisation to end at (no target organisation, or a
+    region where the graph knows none): a route search would explore every route in vain."""
+    if target.organisations is not None and not target.organisations:
+        return False
+    if target.regions is not None:
+        return bool(reader.rows(cypher.ANY_ORGANISATION_IN_REGIONS, regions=target.regions))
+    return True
 
 
 def node_infos(reader: Reader, uids: Iterable[str]) -> dict[str, NodeInfo]:

@@ -7,8 +7,8 @@ from neo4j import Driver
 
 from graph.errors import NotFound
 from graph.settings import Settings
-from queries.paths import paths
-from queries.runner import InvalidQuery
+from queries.paths import TargetFilter, can_end_anywhere, paths, search_routes
+from queries.runner import InvalidQuery, Reader
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
 
 
@@ -182,6 +182,18 @@ def test_a_region_without_organisations(toy: Driver, settings: Settings) -> None
     assert result.paths[0].score_parts.fit.shared_domains == ["blue-economy", "tourism"]
     longer = paths(toy, "CY00", max_hops=6, database=settings.neo4j_database, timeout=LONG)
     assert set(ends(longer.paths)) == {org_uid("upt"), org_uid("azo")}
+
+
+def test_no_route_search_towards_a_region_where_nobody_is(toy: Driver, settings: Settings) -> None:
+    reader = Reader(toy, settings.neo4j_database, timeout=LONG)
+    assert can_end_anywhere(reader, TargetFilter(regions=["DK050"]))  # aau and njr are there
+    assert not can_end_anywhere(reader, TargetFilter(regions=["NO0", "NO06"]))
+    assert not can_end_anywhere(reader, TargetFilter(organisations=[]))
+    assert can_end_anywhere(reader, TargetFilter(domains=["tourism"]))
+    starts = [org_uid("aau")]
+    assert search_routes(reader, starts, TargetFilter(regions=["NO06"]), None, [], 4).routes == []
+    reached = search_routes(reader, starts, TargetFilter(regions=["EL632"]), None, [], 4)
+    assert {route.uids[-1] for route in reached.routes} == {org_uid("pat")}
 
 
 def test_relationships_and_networks_of_a_path(toy: Driver, settings: Settings) -> None:
