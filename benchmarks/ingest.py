@@ -25,6 +25,7 @@ import random
 import resource
 import signal
 import statistics
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -222,6 +223,8 @@ class Recorder:
                 self.loader_seconds += time.perf_counter() - began
                 break
             self.loader_seconds += time.perf_counter() - began
+            if STOP_REQUESTED.is_set():
+                raise SystemExit("stopped by the time budget")
             if isinstance(record, Node):
                 self.yielded_nodes += 1
             else:
@@ -510,9 +513,19 @@ def _create_ends(
 # -- command line (one step per process) ----------------------------------------------------------
 
 
+STOP_REQUESTED = threading.Event()
+
+
 def _stop(signum: int, frame: Any) -> None:
-    """The benchmark's time budget ran out: unwind, so that the figures so far are written."""
-    raise SystemExit(f"stopped by signal {signum}")
+    """The benchmark's time budget ran out. A load stops at its next record (``Recorder``),
+    never inside the driver: an exception raised half-way through sending a batch would leave
+    a half-written message on the connection. Any other step unwinds at once."""
+    if STOP_REQUESTED.is_set() or not LOADING.is_set():
+        raise SystemExit(f"stopped by signal {signum}")
+    STOP_REQUESTED.set()
+
+
+LOADING = threading.Event()
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -554,12 +567,14 @@ def _load_step(settings: Settings, driver: Driver, args: argparse.Namespace) -> 
         profiler = Profiler(interval=0.005)
         profiler.start()
     so_far: list[LoadFigures] = []
+    LOADING.set()
     try:
         with args.rows.open("wb") as handle:
             load(settings, driver, args.data, handle, so_far)
     except SystemExit:
         pass  # stopped by the budget: the figures so far are the result
     finally:
+        LOADING.clear()
         if profiler is not None:
             profiler.stop()
             args.profile.write_text(

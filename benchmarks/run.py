@@ -109,7 +109,7 @@ class Deadline:
 
 RESERVE_LARGEST = 360.0  # seconds kept for the largest scale while the smaller ones run
 LOAD_CAP = 600.0
-AFTER_LOAD_S = 200.0  # queries, HTTP, store reset and ceiling of the same scale, at least
+AFTER_LOAD_S = 320.0  # pull, queries, HTTP, store reset and ceiling of the same scale, at least
 AFTER_QUERIES_S = 80.0
 PROFILE_S = 40.0  # PROFILE of the paths and connect searches, at most
 TAIL_S = 90.0  # store reset after the largest scale, report, plot: kept out of the budget
@@ -201,6 +201,9 @@ def run_scale(
         arguments += ["--profile", str(options.results / "profile.txt")]
     figures["load_finished"] = child("benchmarks.ingest", arguments, server.env, logfile, budget)
     figures["load"] = json.loads(out.read_text())
+    if "loaders" not in figures["load"]:
+        tail = logfile.read_text(encoding="utf-8", errors="replace")[-3000:]
+        raise SystemExit(f"the x{scale:g} load left no figures:\n{tail}")
     figures["load_budget_s"] = round(budget)
 
     budget = deadline.budget(options.query_cap, reserve + AFTER_QUERIES_S, floor=30.0)
