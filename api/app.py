@@ -6,6 +6,7 @@ One driver per process, opened in the lifespan and closed at shutdown (``api/dat
 
 from __future__ import annotations
 
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from importlib.resources import files
@@ -33,7 +34,9 @@ from api.routes import (
     search,
     stats,
 )
+from graph.errors import S3GraphError
 from graph.settings import Settings, get_settings
+from queries.warmup import warm_up as warm_up_queries
 
 # Swagger UI 5 (OpenAPI 3.1) as shipped by the fastapi-offline package: no CDN, works offline.
 SWAGGER_UI = Path(str(files("fastapi_offline") / "static"))
@@ -49,16 +52,21 @@ input, 503 while Neo4j is unreachable, 504 when a query runs past the timeout.
 """
 
 
-def create_app(settings: Settings | None = None, *, start_local: bool = True) -> FastAPI:
+def create_app(
+    settings: Settings | None = None, *, start_local: bool = True, warm_up: bool = False
+) -> FastAPI:
     """The application; ``settings`` default to the environment's. With no NEO4J_URI the local
     Neo4j is started (if it is not running) when the application starts, unless
-    ``start_local`` is False."""
+    ``start_local`` is False. ``warm_up`` runs the main queries once in the background after
+    start-up (``queries/warmup.py``), as ``s3graph serve`` does."""
     settings = settings or get_settings()
     database = DatabaseHandle(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await run_in_threadpool(database.start, settings.uses_local_server and start_local)
+        if warm_up:
+            threading.Thread(target=_warm_up, args=(database,), daemon=True).start()
         try:
             yield
         finally:
@@ -107,3 +115,12 @@ def create_app(settings: Settings | None = None, *, start_local: bool = True) ->
         )
 
     return app
+
+
+def _warm_up(database: DatabaseHandle) -> None:
+    """Background warm-up: skipped when Neo4j is not reachable (requests answer 503 anyway)."""
+    try:
+        driver = database.driver()
+    except S3GraphError:
+        return
+    warm_up_queries(driver, database.settings.neo4j_database)

@@ -55,7 +55,10 @@ def serve(
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
     server = _Server(
         uvicorn.Config(
-            create_app(settings, start_local=start_db), host=host, port=port, log_level="info"
+            create_app(settings, start_local=start_db, warm_up=True),
+            host=host,
+            port=port,
+            log_level="info",
         )
     )
     server.url = f"http://{shown_host}:{port}/"

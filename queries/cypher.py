@@ -289,6 +289,15 @@ LIMIT $limit
 
 PATHS_BY_HOPS: dict[int, LiteralString] = {2: PATHS_2_HOPS, 4: PATHS_4_HOPS, 6: PATHS_6_HOPS}
 
+# The two NUTS 2 regions with the most organisations: where a warm-up query has work to do.
+BUSIEST_REGIONS: LiteralString = """
+MATCH (o:Organisation)-[:LOCATED_IN]->(r:Region)
+WITH substring(r.nuts_id, 0, 4) AS nuts_id, count(o) AS organisations
+RETURN nuts_id
+ORDER BY organisations DESC, nuts_id
+LIMIT 2
+"""
+
 # One organisation located in the target regions, if any: when there is none, no route can end
 # there, and the route search (which would walk the whole neighbourhood in vain) is skipped.
 ANY_ORGANISATION_IN_REGIONS: LiteralString = """

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 import pytest
-from neo4j import Driver
+from neo4j import Driver, GraphDatabase
 
 from graph.errors import NotFound
 from graph.settings import Settings
 from queries.paths import TargetFilter, can_end_anywhere, paths, search_routes
 from queries.runner import InvalidQuery, Reader
+from queries.warmup import warm_up
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
 
 
@@ -194,6 +197,21 @@ def test_no_route_search_towards_a_region_where_nobody_is(toy: Driver, settings:
     assert search_routes(reader, starts, TargetFilter(regions=["NO06"]), None, [], 4).routes == []
     reached = search_routes(reader, starts, TargetFilter(regions=["EL632"]), None, [], 4)
     assert {route.uids[-1] for route in reached.routes} == {org_uid("pat")}
+
+
+def test_warm_up_runs_from_the_two_busiest_regions(toy: Driver, settings: Settings) -> None:
+    records, _, _ = toy.execute_query(
+        "MATCH (o:Organisation)-[:LOCATED_IN]->(r:Region) RETURN r.nuts_id AS code"
+    )
+    per_region = Counter(str(r["code"])[:4] for r in records)
+    expected = sorted(per_region, key=lambda code: (-per_region[code], code))[:2]
+    assert warm_up(toy, settings.neo4j_database) == expected
+
+
+def test_warm_up_never_raises(settings: Settings) -> None:
+    closed = GraphDatabase.driver("bolt://127.0.0.1:9", auth=("neo4j", "x"))
+    closed.close()
+    assert warm_up(closed, settings.neo4j_database) == []
 
 
 def test_relationships_and_networks_of_a_path(toy: Driver, settings: Settings) -> None:
