@@ -521,13 +521,16 @@ class OrganisationMatcher:
         return (hit, float(top_score), tops[0]) if hit else None
 
     def _any_without_pic(self, country: str) -> bool:
-        """Whether an organisation indexed under ``country`` still has no PIC (organisations
-        that have gained one since are dropped from the set)."""
+        """Whether an organisation indexed under ``country`` still has no PIC. Organisations
+        that have gained one since are dropped as they are met, so a call costs O(1) amortised
+        rather than a pass over every organisation without a PIC."""
         pending = self._without_pic.get(country)
-        if not pending:
-            return False
-        pending.difference_update([u for u in pending if self._orgs[u].pic is not None])
-        return bool(pending)
+        while pending:
+            uid = next(iter(pending))
+            if self._orgs[uid].pic is None:
+                return True
+            pending.discard(uid)
+        return False
 
     def _found(
         self, candidate: Candidate, uid: str, rule: MatchRule, score: float, key: str
