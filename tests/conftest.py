@@ -22,6 +22,19 @@ from graph.settings import Settings, get_settings
 
 CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
+# Debian's Chromium, driven by Playwright in the browser tests (``make test`` installs it).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
 # Figures the reliability tests count as they run (bad rows generated, hostile requests sent,
 # faults injected), printed in the terminal summary: output written during a test is captured.
 CLOSING_FIGURES: dict[str, str] = {}

@@ -22,19 +22,8 @@ from playwright.sync_api import Browser, Page, Route, sync_playwright
 from api.app import create_app
 from graph.settings import PROJECT_ROOT, Settings
 from tests import api_graph
-from tests.conftest import CLEAR_GRAPH, free_port
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH, free_port
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 OUTPUT = PROJECT_ROOT / "test-output"
 HMU_ID = f"Organisation:{api_graph.HMU}"
 AAU_ID = f"Organisation:{api_graph.AAU}"

@@ -17,7 +17,7 @@ import pytest
 from matplotlib.image import imread
 from neo4j import Driver
 from playwright.sync_api import Browser, sync_playwright
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from api.cli import app
 from api.views import CATEGORY_COLOURS
@@ -27,21 +27,10 @@ from graph.errors import NotFound
 from graph.settings import Settings
 from loaders.pipeline import run_loader
 from loaders.registry import LOADERS
-from tests.conftest import CLEAR_GRAPH
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEST_OUTPUT = PROJECT / "test-output"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 SLOW_GUARD = 240.0  # seconds
 # Cyprus, the smallest region of the workshop, covers about 300 pixels of the 150 dpi map.
@@ -66,6 +55,12 @@ SECTIONS = [
 EXTERNAL = re.compile(r"<(script|link|img)\b[^>]*\b(src|href)=[\"']?(https?:)?//", re.IGNORECASE)
 
 runner = CliRunner()
+
+
+def run_workshop(partners: str, domains: str, out: Path | str) -> Result:
+    """``s3graph workshop`` from the home region, as a user types it."""
+    arguments = ["--home", HOME, "--partners", partners, "--domains", domains, "--out", str(out)]
+    return runner.invoke(app, ["workshop", *arguments])
 
 
 def available_loaders() -> list[str]:
@@ -98,20 +93,7 @@ def pack(
 
     get_settings.cache_clear()
     started = time.monotonic()
-    result = runner.invoke(
-        app,
-        [
-            "workshop",
-            "--home",
-            HOME,
-            "--partners",
-            ",".join(PARTNERS),
-            "--domains",
-            ",".join(DOMAINS),
-            "--out",
-            str(out),
-        ],
-    )
+    result = run_workshop(",".join(PARTNERS), ",".join(DOMAINS), str(out))
     elapsed = time.monotonic() - started
     TEST_OUTPUT.mkdir(exist_ok=True)
     (TEST_OUTPUT / "workshop-run.txt").write_text(
@@ -283,20 +265,7 @@ def test_unknown_region_and_domain_name_close_matches(
     snapshot_graph: Driver, cli_env: Settings, tmp_path: Path
 ) -> None:
     out = tmp_path / "never-written"
-    result = runner.invoke(
-        app,
-        [
-            "workshop",
-            "--home",
-            HOME,
-            "--partners",
-            "PT1X,ITG1",
-            "--domains",
-            "space mining",
-            "--out",
-            str(out),
-        ],
-    )
+    result = run_workshop("PT1X,ITG1", "space mining", str(out))
     assert result.exit_code != 0
     error = result.exception
     assert isinstance(error, NotFound), repr(error)
@@ -313,36 +282,10 @@ def test_a_country_with_one_nuts2_region_stands_for_it(
 ) -> None:
     """'CY' (NUTS 0) becomes CY00; a country with several NUTS 2 regions is refused with them
     as suggestions."""
-    result = runner.invoke(
-        app,
-        [
-            "workshop",
-            "--home",
-            HOME,
-            "--partners",
-            "EL",
-            "--domains",
-            "tourism",
-            "--out",
-            str(tmp_path / "el"),
-        ],
-    )
+    result = run_workshop("EL", "tourism", str(tmp_path / "el"))
     assert isinstance(result.exception, NotFound), result.output
     assert "EL43 Kriti" in result.exception.suggestions
-    result = runner.invoke(
-        app,
-        [
-            "workshop",
-            "--home",
-            HOME,
-            "--partners",
-            "CY",
-            "--domains",
-            "tourism",
-            "--out",
-            str(tmp_path / "cy"),
-        ],
-    )
+    result = run_workshop("CY", "tourism", str(tmp_path / "cy"))
     assert result.exit_code == 0, f"{result.output}\n{result.exception!r}"
     regions = (tmp_path / "cy" / "exports" / "regions.csv").read_text(encoding="utf-8-sig")
     assert "\nCY00,K" in regions
