@@ -544,7 +544,9 @@ def machine() -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The s3graph benchmark, end to end.")
     parser.add_argument("--scale", type=float, action="append", help="default: 1, 10, 100")
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--seed", type=int, default=DEFAULT_SEED, help="seed of the data sets and request mix"
+    )
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per request")
     parser.add_argument("--http-seconds", type=float, default=15.0, help="0: no HTTP load")
     parser.add_argument(
@@ -556,7 +558,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--no-profile", dest="profile", action="store_false", help="no pyinstrument profile"
     )
-    parser.add_argument("--results", type=Path, default=RESULTS_DIR)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="folder for the figures (JSON), plot, profiles",
+    )
     args = parser.parse_args(argv)
     logging.getLogger("neo4j").setLevel(logging.ERROR)
     # A stopped benchmark still stops its Neo4j (the context manager below runs on SystemExit).
