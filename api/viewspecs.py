@@ -14,7 +14,6 @@ from neo4j import Driver
 from pydantic import BaseModel
 
 from api.deps import BadInput
-from api.views import PATH_NETWORKS, Subgraph, filter_paths, from_neighbourhood, from_paths
 from graph.schema import NodeLabel, RelType
 from graph.settings import Settings
 from queries.connect import connect
@@ -28,6 +27,7 @@ from queries.lookups import (
 )
 from queries.models import ConnectResult, PathsResult
 from queries.paths import MAX_HOPS, MAX_K, paths
+from views.subgraph import PATH_NETWORKS, Subgraph, filter_paths, from_neighbourhood, from_paths
 
 E = TypeVar("E", bound=Enum)
 

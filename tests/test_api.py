@@ -21,7 +21,6 @@ from neo4j import Driver
 from pydantic import SecretStr
 
 from api.app import create_app
-from api.views import edge_network, filter_paths, from_paths
 from graph.local import LocalNeo4j
 from graph.settings import Settings
 from graph.writer import Node
@@ -29,6 +28,7 @@ from queries.lookups import NAMED_QUERIES, Reader
 from queries.models import Path, PathNode, PathRel, ScoreParts, ThematicFit
 from tests import api_graph
 from tests.conftest import CLEAR_GRAPH, free_port
+from views.subgraph import edge_network, filter_paths, from_paths
 
 CDN_REFERENCE = re.compile(
     r"<(?:script|link)\b[^>]*\b(?:src|href)\s*=\s*[\"']?(?:https?:)?//", re.I

@@ -5,7 +5,7 @@ from __future__ import annotations
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from graph.settings import Settings
 
 runner = CliRunner()

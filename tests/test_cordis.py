@@ -18,7 +18,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from graph.settings import Settings
 from loaders.cordis import parse_amount, topic_domains, topics_mapping_file
 from loaders.domains import load_term_mapping

@@ -10,7 +10,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from graph.settings import Settings
 from loaders.entities import (
     Candidate,

@@ -9,7 +9,7 @@ import pytest
 from neo4j import Driver
 from typer.testing import CliRunner
 
-from api.cli import app
+from cli.main import app
 from graph.settings import Settings
 from tests.test_queries_graphs import fresh_toy_graph, org_uid
 

@@ -26,9 +26,9 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from typer.testing import CliRunner
 
 from api.app import create_app
-from api.cli import app as cli_app
 from api.database import DatabaseHandle
 from api.limits import MAX_BODY_BYTES
+from cli.main import app as cli_app
 from graph.errors import S3GraphError
 from graph.settings import Settings
 from queries import lookups, runner

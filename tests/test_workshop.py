@@ -19,15 +19,15 @@ from neo4j import Driver
 from playwright.sync_api import Browser, sync_playwright
 from typer.testing import CliRunner, Result
 
-from api.cli import app
-from api.views import CATEGORY_COLOURS
-from api.workshop.map import MapRegion, draw_workshop_map
-from api.workshop.provenance import parse_sources_md, snapshot_note
+from cli.main import app
 from graph.errors import NotFound
 from graph.settings import Settings
 from loaders.pipeline import run_loader
 from loaders.registry import LOADERS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH
+from views.subgraph import CATEGORY_COLOURS
+from workshop.map import MapRegion, draw_workshop_map
+from workshop.provenance import parse_sources_md, snapshot_note
 
 PROJECT = Path(__file__).resolve().parents[1]
 TEST_OUTPUT = PROJECT / "test-output"

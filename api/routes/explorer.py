@@ -15,9 +15,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from api.deps import DriverDep, ReaderDep, SettingsDep
-from api.render import network_html
 from api.templating import templates
-from api.views import PATH_NETWORKS, legend_for
 from api.viewspecs import (
     CATEGORIES,
     NEIGHBOUR_LIMITS,
@@ -36,6 +34,8 @@ from api.viewspecs import (
 )
 from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
 from queries.lookups import DomainSummary, Reader, list_domains, search
+from views.render import network_html
+from views.subgraph import PATH_NETWORKS, legend_for
 
 router = APIRouter(include_in_schema=False)
 

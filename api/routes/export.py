@@ -9,9 +9,6 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
 from api.deps import BadInput, DriverDep, ReaderDep, SettingsDep
-from api.exports import MEDIA_TYPES, ExportFormat, export, filename
-from api.render import NodeUrl
-from api.views import Subgraph
 from api.viewspecs import (
     ConnectViewParams,
     NodeViewParams,
@@ -26,6 +23,9 @@ from api.viewspecs import (
 )
 from graph.schema import NodeLabel
 from queries.lookups import GraphNode
+from views.exports import MEDIA_TYPES, ExportFormat, export, filename
+from views.render import NodeUrl
+from views.subgraph import Subgraph
 
 router = APIRouter(prefix="/export", tags=["exports"])
 

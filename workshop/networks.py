@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from api.views import Subgraph, from_paths
-from api.workshop.pack import WorkshopData
 from queries.lookups import Reader
 from queries.models import Path as GraphPath
+from views.subgraph import Subgraph, from_paths
+from workshop.pack import WorkshopData
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from api.context import cli_driver
+from cli.context import cli_driver
 from graph.settings import get_settings
 from queries.brokerage import brokerage
 from queries.connect import connect

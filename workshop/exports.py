@@ -1,5 +1,5 @@
 """The report's tables as CSV (UTF-8 with BOM so Excel reads accents right). The networks are
-exported through the explorer's exports (see ``api/workshop/views.py``)."""
+exported through the explorer's exports (see ``workshop/views.py``)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.workshop.pack import WorkshopData
-from api.workshop.profiles import nuts2_of
 from queries.models import Path as GraphPath
+from workshop.pack import WorkshopData
+from workshop.profiles import nuts2_of
 
 
 @dataclass

@@ -12,11 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from api.commands_orgs import explain_org as explain_org_command
-from api.commands_queries import register_query_commands
-from api.commands_serve import serve as serve_command
-from api.commands_workshop import workshop as workshop_command
-from api.context import cli_driver
+from cli.commands_orgs import explain_org as explain_org_command
+from cli.commands_queries import register_query_commands
+from cli.commands_serve import serve as serve_command
+from cli.commands_workshop import workshop as workshop_command
+from cli.context import cli_driver
 from graph.errors import NotFound, S3GraphError
 from graph.local import LocalNeo4j
 from graph.schema import apply_schema

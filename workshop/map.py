@@ -21,8 +21,8 @@ from matplotlib.path import Path as MplPath
 from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
-from api.views import CATEGORY_COLOURS
 from graph.errors import SourceFormatError
+from views.subgraph import CATEGORY_COLOURS
 
 LEVEL2_FILE = "nutsrg_2_60M_4326.json"
 LEVEL0_FILE = "nutsrg_0_60M_4326.json"

@@ -7,9 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.exports import ExportFormat, export
-from api.views import Subgraph
 from queries.lookups import GraphNode
+from views.exports import ExportFormat, export
+from views.subgraph import Subgraph
 
 
 @dataclass(frozen=True)

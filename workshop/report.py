@@ -10,12 +10,12 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
-from api.views import CATEGORY_COLOURS
-from api.workshop.map import MapResult, category_key
-from api.workshop.pack import WorkshopData
-from api.workshop.profiles import RegionProfile, nuts2_of
 from queries.models import OverlapCell
 from queries.models import Path as GraphPath
+from views.subgraph import CATEGORY_COLOURS
+from workshop.map import MapResult, category_key
+from workshop.pack import WorkshopData
+from workshop.profiles import RegionProfile, nuts2_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 

@@ -17,8 +17,8 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
-from api.templating import TEMPLATES_DIR
-from api.views import (
+from queries.lookups import GraphEdge, GraphNode
+from views.subgraph import (
     CATEGORY_COLOURS,
     LABEL_SHAPES,
     NETWORK_COLOURS,
@@ -26,7 +26,7 @@ from api.views import (
     category_key,
     edge_network,
 )
-from queries.lookups import GraphEdge, GraphNode
+from views.templating import TEMPLATES_DIR
 
 PYVIS_TEMPLATES = Path(pyvis.__file__).resolve().parent / "templates"
 VIS_TEMPLATE = "vis_network.html"

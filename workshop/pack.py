@@ -17,15 +17,6 @@ from pathlib import Path
 from neo4j import Driver
 from pydantic import BaseModel, Field
 
-from api.workshop import profiles
-from api.workshop.profiles import (
-    GraphInfo,
-    RegionActors,
-    RegionProfile,
-    S3PriorityRow,
-    SourceInGraph,
-)
-from api.workshop.provenance import SnapshotNote, snapshot_notes
 from graph.errors import NotFound, S3GraphError
 from graph.settings import Settings
 from queries.brokerage import brokerage
@@ -48,6 +39,15 @@ from queries.models import (
 from queries.overlap import overlap
 from queries.paths import paths
 from queries.resolve import resolve
+from workshop import profiles
+from workshop.profiles import (
+    GraphInfo,
+    RegionActors,
+    RegionProfile,
+    S3PriorityRow,
+    SourceInGraph,
+)
+from workshop.provenance import SnapshotNote, snapshot_notes
 
 Progress = Callable[[str], None]
 

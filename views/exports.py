@@ -12,9 +12,9 @@ from typing import Any
 
 import networkx as nx
 
-from api.render import NodeUrl, network_html
-from api.templating import templates
-from api.views import Subgraph, category_key, edge_network, legend_for
+from views.render import NodeUrl, network_html
+from views.subgraph import Subgraph, category_key, edge_network, legend_for
+from views.templating import templates
 
 
 class ExportFormat(StrEnum):

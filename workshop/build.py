@@ -17,14 +17,14 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from api.workshop.exports import workshop_tables, write_csv
-from api.workshop.map import MapLink, MapRegion, MapResult, draw_workshop_map
-from api.workshop.networks import workshop_networks
-from api.workshop.pack import Progress, WorkshopData, WorkshopRequest, gather
-from api.workshop.report import TableLink, ViewLink, render_report
-from api.workshop.views import write_view
 from graph.settings import Settings
 from queries.lookups import Reader
+from workshop.exports import workshop_tables, write_csv
+from workshop.map import MapLink, MapRegion, MapResult, draw_workshop_map
+from workshop.networks import workshop_networks
+from workshop.pack import Progress, WorkshopData, WorkshopRequest, gather
+from workshop.report import TableLink, ViewLink, render_report
+from workshop.views import write_view
 
 GEO_DIR = Path("snapshot") / "nuts" / "geo"
 

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from api.context import cli_driver
+from cli.context import cli_driver
 from graph.errors import NotFound
 from graph.settings import get_settings
 from queries.organisations import explain_organisations
