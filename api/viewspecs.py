@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from api.deps import BadInput
 from graph.schema import NodeLabel, RelType
 from graph.settings import Settings
+from queries.bounds import MAX_HOPS, MAX_K
 from queries.connect import connect
 from queries.lookups import (
     BROWSABLE_LABELS,
@@ -26,7 +27,7 @@ from queries.lookups import (
     node_id,
 )
 from queries.models import ConnectResult, PathsResult
-from queries.paths import MAX_HOPS, MAX_K, paths
+from queries.paths import paths
 from views.subgraph import PATH_NETWORKS, Subgraph, filter_paths, from_neighbourhood, from_paths
 
 E = TypeVar("E", bound=Enum)

@@ -8,10 +8,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cli.context import cli_driver
 from graph.errors import NotFound
-from graph.settings import get_settings
-from queries.organisations import explain_organisations
 
 console = Console()
 
@@ -21,6 +18,10 @@ def explain_org(
     limit: Annotated[int, typer.Option(help="How many matching organisations to show.")] = 5,
 ) -> None:
     """Show the source records behind an organisation and the evidence of each merge."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.organisations import explain_organisations
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         found = explain_organisations(driver, name, settings.neo4j_database, limit)

@@ -3,29 +3,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, cast
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cli.context import cli_driver
-from graph.settings import get_settings
-from queries.brokerage import brokerage
-from queries.connect import connect
-from queries.consortium import available_calls, consortium
-from queries.models import (
-    Ambiguity,
-    EntityKind,
-    OverlapResult,
-    PartnerRanking,
-    Path,
-)
-from queries.overlap import overlap, partner_regions
-from queries.paths import MAX_HOPS, MAX_K, paths
-from queries.regions import category_text
+from queries.bounds import MAX_HOPS, MAX_K
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from queries.models import Ambiguity, OverlapResult, PartnerRanking, Path
+
 
 console = Console()
 
@@ -79,6 +70,10 @@ def paths_command(
 ) -> None:
     """Partnership paths from an organisation or region to organisations in regions of a
     cohesion category (or in a region or country), best first, with the score explained."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.paths import paths
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         result = paths(
@@ -119,6 +114,11 @@ def connect_command(
 ) -> None:
     """Who can connect us to X: the intermediaries on the routes from us to X, ranked, with
     the routes through each and their networks."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.connect import connect
+    from queries.models import EntityKind
+
     settings = get_settings()
     kinds = KIND_NAMES
     if kind is not None and kind not in kinds:
@@ -163,6 +163,11 @@ def brokers_command(
 ) -> None:
     """Brokerage analytics: organisations between developed and less developed regions
     (betweenness, Burt's constraint) and communities of organisations that work together."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.brokerage import brokerage
+    from queries.regions import category_text
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         result = brokerage(
@@ -221,6 +226,10 @@ def overlap_command(
 ) -> None:
     """S3 overlap: the matrix of shared and complementary domains of several regions, and the
     partner regions of the first one ranked by S3 fit."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.overlap import overlap, partner_regions
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         matrix: OverlapResult | None = None
@@ -265,6 +274,11 @@ def consortium_command(
 ) -> None:
     """I3 consortium candidates around a seed organisation in a domain, each with every rule
     of the call checked and the paths that link its members; or the rules that cannot be met."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.consortium import available_calls, consortium
+    from queries.regions import category_text
+
     settings = get_settings()
     if call not in available_calls(settings.data_dir):
         known = ", ".join(available_calls(settings.data_dir)) or "none"
@@ -356,6 +370,8 @@ def _route_text(path: Path) -> str:
 
 
 def _paths_table(items: list[Path], title: str) -> Table:
+    from queries.regions import category_text
+
     table = Table("#", "score", "hops", "from", "via", "to", "end region", "fit", title=title)
     for i, path in enumerate(items, start=1):
         via = " - ".join(
@@ -378,6 +394,8 @@ def _paths_table(items: list[Path], title: str) -> Table:
 
 
 def _print_matrix(matrix: OverlapResult) -> None:
+    from queries.regions import category_text
+
     console.print(escape(matrix.explanation))
     regions = Table("region", "name", "category", "basis", "domains", title="Regions")
     for item in matrix.regions:
@@ -407,6 +425,8 @@ def _print_matrix(matrix: OverlapResult) -> None:
 
 
 def _print_ranking(ranking: PartnerRanking) -> None:
+    from queries.regions import category_text
+
     console.print(escape(ranking.explanation))
     if ranking.region is None:
         return

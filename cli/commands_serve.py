@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
 
-from api.app import create_app
-from graph.local import LocalNeo4j
-from graph.settings import get_settings
-
 console = Console()
-
-
-class _Server(uvicorn.Server):
-    """Says where the explorer is once the socket is listening (not before)."""
-
-    url = ""
-
-    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
-        await super().startup(sockets)
-        if self.started:
-            # soft_wrap: the URLs stay whole on one line, whatever the terminal width
-            console.print(f"[green]s3graph explorer:[/green] {self.url}", soft_wrap=True)
-            console.print(f"API docs: {self.url}docs  (Ctrl+C stops the service)", soft_wrap=True)
 
 
 def serve(
@@ -42,6 +23,13 @@ def serve(
     ] = True,
 ) -> None:
     """Serve the HTTP API and the visual explorer (read-only; loading stays on the CLI)."""
+    import uvicorn
+
+    from api.app import create_app
+    from api.server import AnnouncingServer
+    from graph.local import LocalNeo4j
+    from graph.settings import get_settings
+
     settings = get_settings()
     if settings.uses_local_server and start_db:
         local = LocalNeo4j(settings)
@@ -53,13 +41,17 @@ def serve(
                 f"Started the local Neo4j on {local.uri} in {time.monotonic() - started:.1f} s"
             )
     shown_host = "127.0.0.1" if host in {"0.0.0.0", "::"} else host
-    server = _Server(
-        uvicorn.Config(
-            create_app(settings, start_local=start_db, warm_up=True),
-            host=host,
-            port=port,
-            log_level="info",
-        )
+    url = f"http://{shown_host}:{port}/"
+
+    def announce() -> None:
+        # soft_wrap: the URLs stay whole on one line, whatever the terminal width
+        console.print(f"[green]s3graph explorer:[/green] {url}", soft_wrap=True)
+        console.print(f"API docs: {url}docs  (Ctrl+C stops the service)", soft_wrap=True)
+
+    config = uvicorn.Config(
+        create_app(settings, start_local=start_db, warm_up=True),
+        host=host,
+        port=port,
+        log_level="info",
     )
-    server.url = f"http://{shown_host}:{port}/"
-    server.run()
+    AnnouncingServer(config, announce).run()

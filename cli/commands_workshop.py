@@ -9,9 +9,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from cli.context import cli_driver
 from graph.errors import S3GraphError
-from graph.settings import get_settings
 
 console = Console()
 
@@ -74,6 +72,8 @@ def workshop(
     """Prepare a strategy workshop: report (prints a section a page), map, interactive
     networks and CSV/GraphML/GEXF exports in one folder that works with no internet."""
     # Imported here: plotting and rendering would slow every other command's start.
+    from cli.context import cli_driver
+    from graph.settings import get_settings
     from workshop.build import build_pack
     from workshop.pack import WorkshopRequest, default_out_dir
 

@@ -16,14 +16,8 @@ from cli.commands_orgs import explain_org as explain_org_command
 from cli.commands_queries import register_query_commands
 from cli.commands_serve import serve as serve_command
 from cli.commands_workshop import workshop as workshop_command
-from cli.context import cli_driver
 from graph.errors import NotFound, S3GraphError
-from graph.local import LocalNeo4j
-from graph.schema import apply_schema
-from graph.settings import get_settings
-from loaders.pipeline import run_loader
 from loaders.registry import LOADER_NAMES, LOADERS, entry
-from queries.stats import graph_stats
 
 console = Console()
 err_console = Console(stderr=True)
@@ -48,6 +42,9 @@ register_query_commands(app)
 @db_app.command("start")
 def db_start() -> None:
     """Start the local Neo4j (built on first use); does nothing if NEO4J_URI points elsewhere."""
+    from graph.local import LocalNeo4j
+    from graph.settings import get_settings
+
     settings = get_settings()
     if not settings.uses_local_server:
         console.print(f"NEO4J_URI is set ({settings.neo4j_uri}): no local server is started.")
@@ -69,6 +66,9 @@ def db_start() -> None:
 @db_app.command("stop")
 def db_stop() -> None:
     """Stop the local Neo4j cleanly (SIGTERM)."""
+    from graph.local import LocalNeo4j
+    from graph.settings import get_settings
+
     local = LocalNeo4j(get_settings())
     if local.stop():
         console.print("Stopped the local Neo4j.")
@@ -79,6 +79,10 @@ def db_stop() -> None:
 @db_app.command("status")
 def db_status() -> None:
     """Say whether the database answers, where it is, and what it holds."""
+    from cli.context import cli_driver
+    from graph.local import LocalNeo4j
+    from graph.settings import get_settings
+
     settings = get_settings()
     if settings.uses_local_server:
         status = LocalNeo4j(settings).status()
@@ -97,6 +101,10 @@ def db_status() -> None:
 @db_app.command("init")
 def db_init() -> None:
     """Create every constraint and index of the graph schema (idempotent)."""
+    from cli.context import cli_driver
+    from graph.schema import apply_schema
+    from graph.settings import get_settings
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         count = apply_schema(driver, settings.neo4j_database)
@@ -120,6 +128,11 @@ def load(
     ] = True,
 ) -> None:
     """Load a source into the graph (idempotent: loading twice changes no counts)."""
+    from cli.context import cli_driver
+    from graph.schema import apply_schema
+    from graph.settings import get_settings
+    from loaders.pipeline import run_loader
+
     names = list(LOADER_NAMES) if source == "all" else [entry(source).name]
     if file is not None and len(names) > 1:
         raise S3GraphError("--file goes with a single source, not 'all'")
@@ -185,6 +198,10 @@ def sources() -> None:
 def stats() -> None:
     """Node and relationship counts by label and source, and how many organisations are
     located in a region or were merged from several sources."""
+    from cli.context import cli_driver
+    from graph.settings import get_settings
+    from queries.stats import graph_stats
+
     settings = get_settings()
     with cli_driver(settings) as driver:
         result = graph_stats(driver, settings.neo4j_database)

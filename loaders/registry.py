@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from graph.errors import ConfigurationError
-from loaders.base import Loader
+
+if TYPE_CHECKING:
+    from loaders.base import Loader
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,9 @@ from dataclasses import dataclass, field
 from neo4j import Driver
 
 from queries import cypher
+from queries.bounds import MAX_HOPS, MAX_K
 from queries.models import Broker, ConnectResult, Entity, EntityKind, Resolution
 from queries.paths import (
-    MAX_HOPS,
-    MAX_K,
     ROUTE_LIMIT,
     ScoredRoute,
     TargetFilter,

@@ -24,6 +24,7 @@ from graph.codes import countries
 from graph.errors import NotFound
 from graph.settings import get_settings
 from queries import cypher
+from queries.bounds import MAX_HOPS
 from queries.models import (
     CallRules,
     ConsortiumMember,
@@ -35,7 +36,6 @@ from queries.models import (
     RuleCheck,
 )
 from queries.paths import (
-    MAX_HOPS,
     ROUTE_LIMIT,
     ScoredRoute,
     TargetFilter,

@@ -19,6 +19,7 @@ from neo4j import Driver
 
 from graph.schema import TRAVERSABLE_LABELS
 from queries import cypher
+from queries.bounds import MAX_HOPS, MAX_K
 from queries.models import (
     Ambiguity,
     Category,
@@ -47,8 +48,6 @@ from queries.scoring import (
     thematic_fit,
 )
 
-MAX_HOPS = 6
-MAX_K = 50
 ROUTE_LIMIT = 5000  # candidate routes fetched per query at most
 MAX_START_ORGANISATIONS = 500
 MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties

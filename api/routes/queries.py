@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 
 from api.deps import BadInput, DriverDep, SettingsDep
+from queries.bounds import MAX_HOPS, MAX_K
 from queries.brokerage import brokerage
 from queries.connect import connect
 from queries.consortium import available_calls, consortium
@@ -25,7 +26,7 @@ from queries.models import (
     PathsResult,
 )
 from queries.overlap import overlap, partner_regions
-from queries.paths import MAX_HOPS, MAX_K, paths
+from queries.paths import paths
 
 router = APIRouter(tags=["partnership intelligence"])
 
