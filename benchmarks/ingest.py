@@ -280,9 +280,7 @@ def load(
         setattr(loader, "records", watched)  # noqa: B010 - an instrument, removed below
         began = time.perf_counter()
         try:
-            result = run_loader(
-                name, settings, driver, source_path=source, offline=True, on_batch=progress
-            )
+            result = run_loader(name, settings, driver, source_path=source, on_batch=progress)
         except (KeyboardInterrupt, SystemExit):
             yielded = recorder.yielded_nodes + recorder.yielded_rels
             share = recorder.yielded_nodes / yielded if yielded else 0.0

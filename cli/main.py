@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -18,6 +18,9 @@ from cli.commands_serve import serve as serve_command
 from cli.commands_workshop import workshop as workshop_command
 from graph.errors import NotFound, S3GraphError
 from loaders.registry import LOADER_NAMES, LOADERS, entry
+
+if TYPE_CHECKING:
+    from graph.settings import Settings
 
 console = Console()
 err_console = Console(stderr=True)
@@ -49,6 +52,7 @@ def db_start() -> None:
     if not settings.uses_local_server:
         console.print(f"NEO4J_URI is set ({settings.neo4j_uri}): no local server is started.")
         return
+    _warn_misplaced_store(settings)
     local = LocalNeo4j(settings)
     before = local.status()
     if before.running:
@@ -85,6 +89,7 @@ def db_status() -> None:
 
     settings = get_settings()
     if settings.uses_local_server:
+        _warn_misplaced_store(settings)
         status = LocalNeo4j(settings).status()
         console.print(f"Local Neo4j: {status.message} (port {status.port}, data {status.data_dir})")
         if not status.running:
@@ -111,6 +116,16 @@ def db_init() -> None:
     console.print(f"Schema applied: {count} constraints and indexes are in place.")
 
 
+def _warn_misplaced_store(settings: Settings) -> None:
+    from graph.local import misplaced_store, misplaced_store_advice
+
+    old = misplaced_store(settings)
+    if old is not None:
+        err_console.print(
+            f"[yellow]Note:[/yellow] {misplaced_store_advice(old, settings)}", soft_wrap=True
+        )
+
+
 # -- load -------------------------------------------------------------------------------------
 
 
@@ -123,9 +138,6 @@ def load(
         Path | None,
         typer.Option("--file", "-f", help="Read this file instead of the bundled snapshot."),
     ] = None,
-    offline: Annotated[
-        bool, typer.Option(help="Never download; use the snapshot or the local cache.")
-    ] = True,
 ) -> None:
     """Load a source into the graph (idempotent: loading twice changes no counts)."""
     from cli.context import cli_driver
@@ -157,7 +169,6 @@ def load(
                     settings,
                     driver,
                     source_path=file,
-                    offline=offline,
                     on_batch=lambda n, t=task: progress.advance(t, n),  # type: ignore[misc]
                 )
             report = result.report

@@ -31,6 +31,31 @@ class LocalStatus:
     message: str
 
 
+def misplaced_store(settings: Settings) -> Path | None:
+    """A store that an earlier s3graph put in ``$HOME/neo4j`` (it read ``HOME`` as its home),
+    while the right place holds none; ``None`` when there is nothing to tell."""
+    if "S3GRAPH_HOME" in os.environ:
+        return None
+    old = Path.home() / "neo4j"
+    if old.resolve() == (settings.home / "neo4j").resolve():
+        return None
+    made_by_s3graph = (old / "config.json").is_file() and (old / "data").is_dir()
+    if made_by_s3graph and not (settings.home / "neo4j" / "data").exists():
+        return old
+    return None
+
+
+def misplaced_store_advice(old: Path, settings: Settings) -> str:
+    """What to do about a misplaced store: s3graph moves or deletes nothing by itself."""
+    return (
+        f"An s3graph Neo4j store from an earlier version is in {old} (it took $HOME for its "
+        f"home); s3graph now keeps its data in {settings.home}. To keep that graph, stop any "
+        f"server running from it and move it: mkdir -p {settings.home} && mv {old} "
+        f"{settings.home / 'neo4j'} (reject reports were in {old.parent / 'reports'}). "
+        f"Or keep using it where it is with S3GRAPH_HOME={old.parent}. Or delete it yourself."
+    )
+
+
 class LocalNeo4j:
     """Builds, starts, stops and reports on the local Neo4j server."""
 

@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -24,16 +24,17 @@ class Settings(BaseSettings):
     it connects there and never starts a server of its own.
     """
 
-    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+    # No populate_by_name: with it the field names (home, ...) are read from the environment too.
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
 
     neo4j_uri: str | None = Field(default=None, validation_alias="NEO4J_URI")
     neo4j_user: str = Field(default="neo4j", validation_alias="NEO4J_USER")
     neo4j_password: SecretStr | None = Field(default=None, validation_alias="NEO4J_PASSWORD")
     neo4j_database: str = Field(default="neo4j", validation_alias="NEO4J_DATABASE")
 
-    home: Path = Field(
-        default_factory=_default_home, validation_alias=AliasChoices("S3GRAPH_HOME", "home")
-    )
+    # Only S3GRAPH_HOME: environment names are read case-insensitively, so a field that also
+    # answered to "home" took the user's HOME and put the store in ~/neo4j/data.
+    home: Path = Field(default_factory=_default_home, validation_alias="S3GRAPH_HOME")
     local_port: int = Field(default=7687, validation_alias="S3GRAPH_NEO4J_PORT", ge=1, le=65535)
     local_heap: str = Field(default="1g", validation_alias="S3GRAPH_NEO4J_HEAP")
     local_pagecache: str = Field(default="256m", validation_alias="S3GRAPH_NEO4J_PAGECACHE")

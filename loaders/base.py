@@ -98,15 +98,10 @@ class LoadContext:
     settings: Settings
     driver: Driver
     source_path: Path | None = None
-    offline: bool = False
 
     @property
     def data_dir(self) -> Path:
         return self.settings.data_dir
-
-    @property
-    def cache_dir(self) -> Path:
-        return self.settings.home / "cache"
 
 
 class Loader(Protocol):

@@ -31,7 +31,6 @@ def run_loader(
     settings: Settings,
     driver: Driver,
     source_path: Path | None = None,
-    offline: bool = False,
     on_batch: Callable[[int], None] | None = None,
 ) -> LoadResult:
     """Loads one source. A wholly wrong source raises ``SourceFormatError`` before any write.
@@ -42,7 +41,7 @@ def run_loader(
     """
     loader = get_loader(name)
     report = LoadReport(source=name)
-    ctx = LoadContext(settings=settings, driver=driver, source_path=source_path, offline=offline)
+    ctx = LoadContext(settings=settings, driver=driver, source_path=source_path)
     writer = GraphWriter(
         driver, settings.neo4j_database, batch_size=settings.batch_size, on_batch=on_batch
     )

@@ -207,7 +207,7 @@ def ctx_for(settings: Settings, driver: Driver) -> Callable[[Path], LoadContext]
     """A load context reading the given file instead of the snapshot (graph read-only)."""
 
     def make(path: Path) -> LoadContext:
-        return LoadContext(settings=settings, driver=driver, source_path=path, offline=True)
+        return LoadContext(settings=settings, driver=driver, source_path=path)
 
     return make
 

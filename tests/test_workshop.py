@@ -74,7 +74,7 @@ def snapshot_graph(driver: Driver, settings: Settings) -> Driver:
     with driver.session(database=settings.neo4j_database) as session:
         session.run(CLEAR_GRAPH).consume()
     for name in available_loaders():
-        run_loader(name, settings, driver, offline=True)
+        run_loader(name, settings, driver)
     return driver
 
 
