@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from api.database import DatabaseHandle
 from graph.codes import country_code
+from graph.errors import BadInput
 from graph.settings import Settings
 from queries.lookups import Reader
 
@@ -60,10 +61,6 @@ def get_pagination(
 
 
 PaginationDep = Annotated[Pagination, Depends(get_pagination)]
-
-
-class BadInput(ValueError):
-    """Input that passes the type checks but means nothing (an unknown country): 422."""
 
 
 def country_filter(country: str | None) -> str | None:

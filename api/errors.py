@@ -17,15 +17,15 @@ from fastapi.responses import JSONResponse, Response
 from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
 from pydantic import BaseModel, Field
 
-from api.deps import BadInput
 from api.templating import templates
 from graph.errors import (
     AuthenticationFailed,
+    BadInput,
     DatabaseUnavailable,
     NotFound,
+    QueryTimeout,
     S3GraphError,
 )
-from queries.runner import InvalidQuery, QueryTimeout
 
 log = logging.getLogger("s3graph.api")
 
@@ -148,7 +148,6 @@ async def _unexpected(request: Request, exc: Exception) -> Response:
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(BadInput, _bad_input)
-    app.add_exception_handler(InvalidQuery, _bad_input)
     app.add_exception_handler(QueryTimeout, _timeout)
     app.add_exception_handler(NotFound, _not_found)
     for unavailable in (

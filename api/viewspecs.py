@@ -13,7 +13,7 @@ from fastapi import Query
 from neo4j import Driver
 from pydantic import BaseModel
 
-from api.deps import BadInput
+from graph.errors import BadInput
 from graph.schema import NodeLabel, RelType
 from graph.settings import Settings
 from queries.bounds import MAX_HOPS, MAX_K

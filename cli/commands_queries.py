@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from cli.errors import EXIT_AMBIGUOUS
 from queries.bounds import MAX_HOPS, MAX_K
 
 if TYPE_CHECKING:
@@ -20,7 +21,6 @@ if TYPE_CHECKING:
 
 console = Console()
 
-AMBIGUOUS_EXIT = 2
 KIND_NAMES: tuple[str, ...] = (
     "region",
     "country",
@@ -255,7 +255,7 @@ def overlap_command(
         }
         typer.echo(_json(payload))
         if ranking.status == "ambiguous":
-            raise typer.Exit(AMBIGUOUS_EXIT)
+            raise typer.Exit(EXIT_AMBIGUOUS)
         return
     if _emit(ranking, False, ranking.ambiguities):
         return
@@ -358,7 +358,7 @@ def _emit(result: BaseModel, as_json: bool, ambiguities: list[Ambiguity]) -> boo
                 _add(table, c.kind, c.key, c.name, c.detail)
             console.print(table)
     if ambiguities:
-        raise typer.Exit(AMBIGUOUS_EXIT)
+        raise typer.Exit(EXIT_AMBIGUOUS)
     return as_json
 
 

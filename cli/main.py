@@ -16,14 +16,14 @@ from cli.commands_orgs import explain_org as explain_org_command
 from cli.commands_queries import register_query_commands
 from cli.commands_serve import serve as serve_command
 from cli.commands_workshop import workshop as workshop_command
-from graph.errors import NotFound, S3GraphError
+from cli.errors import err_console, report
+from graph.errors import S3GraphError
 from loaders.registry import LOADER_NAMES, LOADERS, entry
 
 if TYPE_CHECKING:
     from graph.settings import Settings
 
 console = Console()
-err_console = Console(stderr=True)
 
 app = typer.Typer(
     help="s3graph: a knowledge graph of European regions, clusters and support networks, "
@@ -234,14 +234,8 @@ def main() -> None:
     """Entry point: errors that a user can fix are one line, not a traceback."""
     try:
         app()
-    except NotFound as exc:
-        err_console.print(f"[red]Not found:[/red] {exc}")
-        if exc.suggestions:
-            err_console.print("Did you mean: " + ", ".join(exc.suggestions))
-        sys.exit(1)
     except S3GraphError as exc:
-        err_console.print(f"[red]Error:[/red] {exc}")
-        sys.exit(1)
+        sys.exit(report(exc))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from typing import Any
 from neo4j import Driver
 
 from graph.codes import countries
-from graph.errors import NotFound
+from graph.errors import BadInput, NotFound
 from graph.settings import get_settings
 from queries import cypher
 from queries.bounds import MAX_HOPS
@@ -49,7 +49,7 @@ from queries.paths import (
 )
 from queries.regions import RegionProfile, category_text, region_profiles
 from queries.resolve import resolve_with
-from queries.runner import InvalidQuery, Reader
+from queries.runner import Reader
 
 MAX_PROPOSALS = 20
 CALLS_FOLDER = "calls"
@@ -270,7 +270,7 @@ def consortium(
     max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
     rules = load_call(call, data_dir)
     if rules.min_partners < 1:
-        raise InvalidQuery(f"the rules of {call} ask for no partner")
+        raise BadInput(f"the rules of {call} ask for no partner")
     return Reader(driver, database, timeout).run(
         lambda reader: _consortium(reader, rules, domain, seed, k, max_hops)
     )

@@ -13,6 +13,7 @@ from itertools import combinations
 
 from neo4j import Driver
 
+from graph.errors import BadInput
 from queries import cypher
 from queries.models import (
     Entity,
@@ -30,7 +31,7 @@ from queries.regions import (
     region_profiles,
 )
 from queries.resolve import resolve_with
-from queries.runner import InvalidQuery, Reader
+from queries.runner import Reader
 from queries.scoring import overlap_fit, overlap_share, shared_domains, unmatched_domains
 
 MAX_REGIONS = 30
@@ -46,7 +47,7 @@ def overlap(
 ) -> OverlapResult:
     """The matrix of shared and complementary domains of ``regions`` (codes or names)."""
     if not 1 <= len(regions) <= MAX_REGIONS:
-        raise InvalidQuery(f"give between 1 and {MAX_REGIONS} regions (got {len(regions)})")
+        raise BadInput(f"give between 1 and {MAX_REGIONS} regions (got {len(regions)})")
     return Reader(driver, database, timeout).run(lambda reader: _overlap(reader, regions))
 
 
@@ -62,7 +63,7 @@ def partner_regions(
     """Partner regions ranked by S3 fit with ``region`` (all NUTS 2 regions, or ``among``)."""
     k = check_range("k", k, 1, MAX_PARTNERS)
     if among is not None and len(among) > MAX_PARTNERS:
-        raise InvalidQuery(f"among: at most {MAX_PARTNERS} regions")
+        raise BadInput(f"among: at most {MAX_PARTNERS} regions")
     return Reader(driver, database, timeout).run(
         lambda reader: _partner_regions(reader, region, among, k)
     )

@@ -17,6 +17,7 @@ from typing import Any, cast
 
 from neo4j import Driver
 
+from graph.errors import BadInput
 from graph.schema import TRAVERSABLE_LABELS
 from queries import cypher
 from queries.bounds import MAX_HOPS, MAX_K
@@ -37,7 +38,7 @@ from queries.models import (
 )
 from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
-from queries.runner import InvalidQuery, Reader
+from queries.runner import Reader
 from queries.scoring import (
     Fit,
     NodeInfo,
@@ -132,7 +133,7 @@ def paths(
     k = check_range("k", k, 1, MAX_K)
     max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
     if to is None and to_category is not None and to_category not in TARGET_CATEGORIES:
-        raise InvalidQuery(
+        raise BadInput(
             f"unknown category '{to_category}': use one of {', '.join(TARGET_CATEGORIES)}"
         )
     return Reader(driver, database, timeout).run(
@@ -200,7 +201,7 @@ def _paths(
 
 def check_range(name: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
-        raise InvalidQuery(f"{name} must be between {low} and {high} (got {value})")
+        raise BadInput(f"{name} must be between {low} and {high} (got {value})")
     return value
 
 

@@ -16,7 +16,7 @@ from typing import Any, LiteralString, TypeVar
 from neo4j import READ_ACCESS, Driver, ManagedTransaction, Record, unit_of_work
 from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
-from graph.errors import DatabaseUnavailable, S3GraphError
+from graph.errors import DatabaseUnavailable, QueryTimeout
 from queries import cypher
 
 DEFAULT_TIMEOUT = 30.0
@@ -26,14 +26,6 @@ T = TypeVar("T")
 _NO_STAMP = (-1, "")
 _memo: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
 _memo_lock = threading.Lock()
-
-
-class QueryTimeout(S3GraphError):
-    """A query ran longer than the server-side timeout (S3GRAPH_QUERY_TIMEOUT)."""
-
-
-class InvalidQuery(S3GraphError):
-    """A query argument is out of its allowed range or not one of its allowed values."""
 
 
 class Reader:

@@ -7,10 +7,10 @@ from collections import Counter
 import pytest
 from neo4j import Driver, GraphDatabase
 
-from graph.errors import NotFound
+from graph.errors import BadInput, NotFound
 from graph.settings import Settings
 from queries.paths import TargetFilter, can_end_anywhere, paths, search_routes
-from queries.runner import InvalidQuery, Reader
+from queries.runner import Reader
 from queries.warmup import warm_up
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
 
@@ -121,9 +121,9 @@ def test_max_hops_and_k_bound_the_answer(toy: Driver, settings: Settings) -> Non
     assert org_uid("azo") not in ends(short.paths)  # its partnership route has 4 hops
     top2 = paths(toy, "DK05", k=2, database=settings.neo4j_database, timeout=LONG)
     assert len(top2.paths) == 2
-    with pytest.raises(InvalidQuery):
+    with pytest.raises(BadInput):
         paths(toy, "DK05", max_hops=7, database=settings.neo4j_database, timeout=LONG)
-    with pytest.raises(InvalidQuery):
+    with pytest.raises(BadInput):
         paths(toy, "DK05", to_category="rich", database=settings.neo4j_database, timeout=LONG)
 
 

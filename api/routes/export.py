@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 
-from api.deps import BadInput, DriverDep, ReaderDep, SettingsDep
+from api.deps import DriverDep, ReaderDep, SettingsDep
 from api.viewspecs import (
     ConnectViewParams,
     NodeViewParams,
@@ -21,6 +21,7 @@ from api.viewspecs import (
     paths_view,
     paths_view_params,
 )
+from graph.errors import BadInput
 from graph.schema import NodeLabel
 from queries.lookups import GraphNode
 from views.exports import MEDIA_TYPES, ExportFormat, export, filename

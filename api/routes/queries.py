@@ -11,7 +11,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from api.deps import BadInput, DriverDep, SettingsDep
+from api.deps import DriverDep, SettingsDep
+from graph.errors import BadInput
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.brokerage import brokerage
 from queries.connect import connect
