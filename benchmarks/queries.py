@@ -69,7 +69,7 @@ from queries.scoring import overlap_share, shared_domains, unmatched_domains
 PARTNERSHIP = ("DK05", "PT11", "ITG1", "BG31", "EL43", "CY00", "NO06")
 HOME = "DK05"
 NX_ROUTE_CAP = 100_000  # the in-memory search stops here (then only containment is checked)
-PROFILE_PATHS: LiteralString = "PROFILE " + cypher.PATHS_4_HOPS
+PROFILE_PATHS: LiteralString = "PROFILE " + cypher.PATHS_BY_HOPS[4]
 
 
 @dataclass

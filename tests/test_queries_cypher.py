@@ -13,8 +13,10 @@ from graph.settings import Settings
 from queries import cypher
 
 STATEMENTS = {
-    name: value for name, value in vars(cypher).items() if name.isupper() and isinstance(value, str)
-}
+    name: value
+    for name, value in vars(cypher).items()
+    if name.isupper() and not name.startswith("_") and isinstance(value, str)
+} | {f"PATHS_BY_HOPS[{hops}]": statement for hops, statement in cypher.PATHS_BY_HOPS.items()}
 
 
 def test_the_catalogue_is_not_empty() -> None:
