@@ -50,7 +50,6 @@ class Settings(BaseSettings):
 
     batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
-    api_key: SecretStr | None = Field(default=None, validation_alias="S3GRAPH_API_KEY")
 
     @property
     def uses_local_server(self) -> bool:
