@@ -13,7 +13,7 @@ from api.database import DatabaseHandle
 from graph.codes import country_code
 from graph.errors import BadInput
 from graph.settings import Settings
-from queries.lookups import Reader
+from queries.runner import Reader
 
 MAX_PAGE = 200
 MAX_OFFSET = 100_000

@@ -18,16 +18,11 @@ from graph.schema import NodeLabel, RelType
 from graph.settings import Settings
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.connect import connect
-from queries.lookups import (
-    BROWSABLE_LABELS,
-    GraphNode,
-    Neighbourhood,
-    Reader,
-    neighbourhood,
-    node_id,
-)
-from queries.models import ConnectResult, PathsResult
+from queries.cypher import BROWSABLE_LABELS
+from queries.models import ConnectResult, GraphNode, Neighbourhood, PathsResult
+from queries.neighbourhood import neighbourhood, node_id
 from queries.paths import paths
+from queries.runner import Reader
 from views.subgraph import PATH_NETWORKS, Subgraph, filter_paths, from_neighbourhood, from_paths
 
 E = TypeVar("E", bound=Enum)

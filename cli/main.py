@@ -86,6 +86,7 @@ def db_status() -> None:
     from cli.context import cli_driver
     from graph.local import LocalNeo4j
     from graph.settings import get_settings
+    from queries.stats import node_count
 
     settings = get_settings()
     if settings.uses_local_server:
@@ -97,10 +98,8 @@ def db_status() -> None:
     else:
         console.print(f"Neo4j: {settings.neo4j_uri} (NEO4J_URI)")
     with cli_driver(settings) as driver:
-        records, _, _ = driver.execute_query(
-            "MATCH (n) RETURN count(n) AS nodes", database_=settings.neo4j_database
-        )
-        console.print(f"Connected; the graph holds {records[0]['nodes']:,} nodes.")
+        nodes = node_count(driver, settings.neo4j_database)
+        console.print(f"Connected; the graph holds {nodes:,} nodes.")
 
 
 @db_app.command("init")

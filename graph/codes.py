@@ -18,6 +18,7 @@ aliases), read once.
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
@@ -28,6 +29,7 @@ from graph.settings import PROJECT_ROOT
 COUNTRIES_FILE = PROJECT_ROOT / "data" / "mappings" / "countries.csv"
 
 # Letters that Unicode decomposition leaves alone but readers treat as plain Latin letters.
+_NOT_A_TO_Z = re.compile(r"[^0-9a-z]+")
 _LATIN_FOLD = str.maketrans({"ø": "o", "æ": "ae", "ß": "ss", "ł": "l", "đ": "d", "\u0131": "i"})
 
 
@@ -49,10 +51,17 @@ class CountryTable:
     by_name: dict[str, Country]  # folded names and aliases
 
 
-def fold_name(text: str) -> str:
-    """Case- and accent-insensitive form of a name: "Elláda" and "ELLADA" compare equal."""
+def fold_name(text: str, *, words: bool = False) -> str:
+    """Case- and accent-insensitive form of a name: "Elláda" and "ELLADA" compare equal, and
+    "Trøndelag" reads "trondelag". The one folding of names in s3graph.
+
+    With ``words``, punctuation and letters outside a-z become spaces and "&" reads "and": the
+    comparison key of the entity matcher and of town names ("Saint-Étienne" -> "saint etienne").
+    """
     decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LATIN_FOLD))
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if words:
+        stripped = _NOT_A_TO_Z.sub(" ", stripped.replace("&", " and "))
     return " ".join(stripped.split())
 
 

@@ -27,10 +27,11 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from graph import reads
 from graph.codes import to_eu_country_code
 from graph.errors import SourceFormatError
 from graph.schema import NodeLabel, RelType
@@ -39,7 +40,7 @@ from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
 from loaders.domains import load_term_mapping, normalise_term
 from loaders.entities import Candidate, Match, OrganisationMatcher, name_key, normalise_vat
 from loaders.entities import web_domain as to_web_domain
-from loaders.region_resolver import RegionResolver, Resolution, placeholder_points
+from loaders.region_resolver import RegionMatch, RegionResolver, placeholder_points
 from loaders.tables import read_table
 
 SOURCE = "cordis"
@@ -68,7 +69,6 @@ ROLES = {
     "internationalpartner": "internationalPartner",
 }
 
-REGION_IDS: LiteralString = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
 
 _TOPIC_CUT = re.compile(r"[-.]")
 
@@ -325,7 +325,7 @@ class ResolutionTally:
     by_source: Counter[str] = field(default_factory=Counter)
     unresolved_rows: list[list[str]] = field(default_factory=list)
 
-    def add(self, row: ParticipationRow, hit: Resolution, nuts_countries: set[str]) -> None:
+    def add(self, row: ParticipationRow, hit: RegionMatch, nuts_countries: set[str]) -> None:
         self.total += 1
         if hit.nuts3:
             self.nuts3 += 1
@@ -398,10 +398,7 @@ class CordisLoader:
         placeholders = placeholder_points((r.geolocation, r.city) for r in latest.values())
         resolver = RegionResolver.from_data_dir(ctx.data_dir, coarse_points=placeholders)
         matcher = OrganisationMatcher.from_graph(ctx.driver, ctx.settings.neo4j_database)
-        regions, _, _ = ctx.driver.execute_query(
-            REGION_IDS, database_=ctx.settings.neo4j_database, routing_="r"
-        )
-        known_regions = {str(r["nuts_id"]) for r in regions}
+        known_regions = reads.region_ids(ctx.driver, ctx.settings.neo4j_database)
         nuts_countries = {code[:2] for code in resolver.versions.valid_2021}
         nuts_countries &= {c for c in nuts_countries if c.isalpha()}
 
@@ -511,7 +508,7 @@ class CordisLoader:
         row: ParticipationRow,
         candidate: Candidate,
         found: Match,
-        hit: Resolution,
+        hit: RegionMatch,
         matcher: OrganisationMatcher,
     ) -> Node:
         foreign = found.uid != candidate.uid

@@ -24,6 +24,7 @@ from collections.abc import Container, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from graph import reads
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
 from loaders.base import LoadContext, LoadReport, validate_rows
@@ -43,8 +44,6 @@ from loaders.tables import ROW_PROBLEM, read_table
 
 SOURCE = "een"
 NETWORK = "EEN"
-
-EEN_CONSORTIA = "MATCH (c:Consortium {network: 'EEN'}) RETURN count(c) AS consortia"
 
 
 def consortium_uid(project_id: str) -> str:
@@ -245,10 +244,7 @@ class EenLoader:
 
     @staticmethod
     def _note_without_file(ctx: LoadContext, report: LoadReport) -> None:
-        records, _, _ = ctx.driver.execute_query(
-            EEN_CONSORTIA, database_=ctx.settings.neo4j_database, routing_="r"
-        )
-        consortia = int(records[0]["consortia"]) if records else 0
+        consortia = reads.een_consortia_count(ctx.driver, ctx.settings.neo4j_database)
         report.metrics["een_consortia_in_graph"] = consortia
         report.notes.append(
             "no EEN member file given (use --file with the CORDIS organization.csv of EEN "

@@ -35,7 +35,6 @@ numbers, countries or legal forms (a group's SA and its SAS) are not merged by w
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -45,22 +44,14 @@ from urllib.parse import urlsplit
 from neo4j import Driver
 from rapidfuzz import fuzz, process
 
-from graph.codes import to_eu_country_code
+from graph import reads
+from graph.codes import fold_name, to_eu_country_code
 
 MatchRule = Literal["pic", "vat", "web_domain", "name", "new"]
 
 # Score (0-100, rapidfuzz token_sort_ratio of normalised names) from which two organisations of
 # the same country are taken as one. Chosen on the hand-checked pairs (see module docstring).
 NAME_THRESHOLD = 90.0
-
-READ_ORGANISATIONS = """
-MATCH (o:Organisation)
-RETURN o.uid AS uid, o.name AS name, o.country_code AS country_code, o.pic AS pic,
-       o.vat AS vat, o.web_domain AS web_domain, o.nuts2 AS nuts2,
-       coalesce(o.aliases, []) AS aliases,
-       coalesce(o.source_ids, []) AS source_ids,
-       coalesce(o.merge_evidence, []) AS merge_evidence
-"""
 
 # Hosts that many unrelated organisations use: a shared host says nothing about identity.
 GENERIC_HOSTS: frozenset[str] = frozenset(
@@ -125,22 +116,14 @@ LEGAL_FORMS: frozenset[str] = frozenset(
     )
 )
 
-_PUNCT = re.compile(r"[^0-9a-z]+")
 _NON_ALNUM = re.compile(r"[^0-9A-Z]")
 _JUNK_VAT = re.compile(r"^(N/?A|NONE|NOT ?APPLICABLE|NOTAPPLICABLE|MISSING|NO|X+|0+|-+)$")
-
-
-def fold(text: str) -> str:
-    """Lower case without accents; punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold().replace("ß", "ss"))
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(_PUNCT.sub(" ", plain.replace("&", " and ")).split())
 
 
 @lru_cache(maxsize=65536)
 def _split_legal_form(name: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(name words, trailing legal-form words); cached, names recur in every source."""
-    words = fold(name).split()
+    words = fold_name(name, words=True).split()
     form: list[str] = []
     while len(words) > 1 and words[-1] in LEGAL_FORMS:
         form.insert(0, words.pop())
@@ -313,8 +296,7 @@ class OrganisationMatcher:
     def from_graph(cls, driver: Driver, database: str | None = None) -> OrganisationMatcher:
         """A matcher that knows every Organisation in the graph."""
         matcher = cls()
-        records, _, _ = driver.execute_query(READ_ORGANISATIONS, database_=database, routing_="r")
-        for r in records:
+        for r in reads.organisations_for_matching(driver, database):
             matcher._add(
                 r["uid"],
                 r["name"] or "",

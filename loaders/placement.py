@@ -25,20 +25,11 @@ from pathlib import Path
 
 from neo4j import Driver
 
-from graph.codes import to_eu_country_code
+from graph import reads
+from graph.codes import fold_name, to_eu_country_code
 from graph.errors import ConfigurationError
 from loaders.base import LoadContext, LoadReport
-from loaders.entities import fold
-from loaders.region_resolver import RegionResolver, Resolution
-
-REGION_CODES = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
-
-# Organisations located by strong evidence, with the city their source gives.
-LOCATED_CITIES = """
-MATCH (o:Organisation)
-WHERE o.nuts3 IS NOT NULL AND o.city IS NOT NULL AND o.nuts_from IN ['postcode', 'code']
-RETURN o.country_code AS country, o.city AS city, o.nuts3 AS nuts3
-"""
+from loaders.region_resolver import RegionMatch, RegionResolver
 
 CITY_MIN_ORGANISATIONS = 2
 
@@ -49,7 +40,7 @@ class Placement:
     unplaced), the resolver's answer and, when unplaced, why."""
 
     region: str | None
-    resolution: Resolution
+    resolution: RegionMatch
     reason: str = ""
 
     @property
@@ -159,10 +150,14 @@ class RegionPlacer:
             self.counts[f"{level}:{resolution.nuts_from}"] += 1
         return Placement(region, resolution, reason)
 
-    def _by_located_organisations(self, country: str, city: str, failed: Resolution) -> Resolution:
+    def _by_located_organisations(
+        self, country: str, city: str, failed: RegionMatch
+    ) -> RegionMatch:
         """The NUTS 3 region shared by every organisation of the graph in ``city`` (see the
         module docstring), else ``failed`` with what was tried added."""
-        found = self.cities.get((to_eu_country_code(country), fold(city)), Counter())
+        found = self.cities.get(
+            (to_eu_country_code(country), fold_name(city, words=True)), Counter()
+        )
         support = sum(found.values())
         if len(found) == 1 and support >= CITY_MIN_ORGANISATIONS:
             nuts3 = next(iter(found))
@@ -170,14 +165,14 @@ class RegionPlacer:
                 f"city {city!r}: the {support} organisations of the graph located there by "
                 f"postcode or NUTS code all lie in {nuts3}"
             )
-            return Resolution(nuts3, nuts3[:4], "city", detail)
+            return RegionMatch(nuts3, nuts3[:4], "city", detail)
         if found:
             tried = f"city {city!r}: organisations of the graph there lie in " + ", ".join(
                 f"{code} ({n})" for code, n in found.most_common()
             )
         else:
             tried = f"city {city!r}: no organisation of the graph located there"
-        return Resolution(None, None, None, f"{failed.detail}; {tried}")
+        return RegionMatch(None, None, None, f"{failed.detail}; {tried}")
 
     def report_to(self, report: LoadReport, what: str, reports_dir: Path) -> Path | None:
         """Adds the placement counts to ``report`` (metrics and a note) and writes the
@@ -216,14 +211,12 @@ def read_located_cities(
     driver: Driver, database: str | None = None
 ) -> dict[tuple[str, str], Counter[str]]:
     """(country, folded city) -> NUTS 3 regions of the organisations located there."""
-    records, _, _ = driver.execute_query(LOCATED_CITIES, database_=database, routing_="r")
     cities: dict[tuple[str, str], Counter[str]] = {}
-    for r in records:
-        key = (str(r["country"]), fold(str(r["city"])))
+    for r in reads.located_cities(driver, database):
+        key = (str(r["country"]), fold_name(str(r["city"]), words=True))
         cities.setdefault(key, Counter())[str(r["nuts3"])] += 1
     return cities
 
 
 def read_region_codes(driver: Driver, database: str | None = None) -> set[str]:
-    records, _, _ = driver.execute_query(REGION_CODES, database_=database, routing_="r")
-    return {str(r["nuts_id"]) for r in records}
+    return reads.region_ids(driver, database)

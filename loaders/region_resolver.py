@@ -33,7 +33,6 @@ import csv
 import json
 import re
 import sqlite3
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -46,7 +45,7 @@ import shapely
 from shapely.geometry import Point, shape
 from shapely.strtree import STRtree
 
-from graph.codes import to_eu_country_code
+from graph.codes import fold_name, to_eu_country_code
 
 NutsFrom = Literal["code", "postcode", "geolocation", "city", "name"]
 
@@ -63,15 +62,8 @@ _PREFIX_RE = re.compile(r"^(?:[A-Z]{1,4})\s*[-\u2010-\u2015\u2212 .]?\s*(?=\d)")
 _DUBLIN_RE = re.compile(r"^DUBLIN\s*(\d{1,2})(W?)$")
 
 
-def _fold(text: str) -> str:
-    """Case- and accent-free form of a place name, punctuation as spaces."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(re.sub(r"[^0-9a-z]+", " ", plain).split())
-
-
 @dataclass(frozen=True, slots=True)
-class Resolution:
+class RegionMatch:
     """Where an organisation is: ``nuts3`` (None if only the NUTS 2 is known), ``nuts2``, which
     evidence gave it (``nuts_from``; None when unresolved) and a human-readable ``detail``."""
 
@@ -400,7 +392,8 @@ class RegionResolver:
             if len(code) != 5 or code.endswith("Z"):
                 continue
             for part in re.split(r"/|, ", name):
-                key = _fold(re.sub(r"^(arr\.|prov\.)\s*(de |d'|van )?", "", part, flags=re.I))
+                plain = re.sub(r"^(arr\.|prov\.)\s*(de |d'|van )?", "", part, flags=re.I)
+                key = fold_name(plain, words=True)
                 key = re.sub(r"\b(kreisfreie stadt|stadtkreis|landkreis|city of)\b", "", key)
                 key = " ".join(key.split())
                 if key:
@@ -417,13 +410,13 @@ class RegionResolver:
         city: str | None = None,
         geolocation: str | tuple[float, float] | None = None,
         address: str | None = None,
-    ) -> Resolution:
+    ) -> RegionMatch:
         """The region of one organisation; see the class and module docstrings."""
         cc = to_eu_country_code(country or "")
         tried: list[str] = []
         point = parse_point(geolocation)
 
-        def attempt(hit: _Hit, source: NutsFrom, settle: bool = True) -> Resolution | None:
+        def attempt(hit: _Hit, source: NutsFrom, settle: bool = True) -> RegionMatch | None:
             if not (hit.nuts3 or hit.nuts2):
                 tried.append(hit.note)
                 return None
@@ -451,32 +444,32 @@ class RegionResolver:
         if address and (found := attempt(self._address(cc, address), "postcode")):
             return found
         if city and city.strip():
-            codes = self._city_index.get((cc, _fold(city)), set())
+            codes = self._city_index.get((cc, fold_name(city, words=True)), set())
             one = len(codes) == 1
             note = f"city {city!r} names " + ("a NUTS 3" if one else "no single NUTS 3")
             if found := attempt(_hit(codes if one else (), note), "city", settle=False):
                 return found
-        return Resolution(None, None, None, "; ".join(tried) or "no location given")
+        return RegionMatch(None, None, None, "; ".join(tried) or "no location given")
 
     def _finish(
         self, hit: _Hit, source: NutsFrom, point: tuple[float, float] | None, cc: str
-    ) -> Resolution:
+    ) -> RegionMatch:
         """One NUTS 3 if the evidence gives one; several candidates are settled by the map
         point when it lies in one of them, else only their common NUTS 2 is kept."""
         level3 = {c for c in hit.nuts3 if len(c) == 5}
         if len(level3) == 1:
             code = next(iter(level3))
-            return Resolution(code, code[:4], source, hit.note)
+            return RegionMatch(code, code[:4], source, hit.note)
         if len(level3) > 1 and point is not None:
             located = self._point(cc, point)
             chosen = located.nuts3 & level3
             if len(chosen) == 1:
                 code = next(iter(chosen))
-                return Resolution(code, code[:4], source, f"{hit.note}; settled by geolocation")
+                return RegionMatch(code, code[:4], source, f"{hit.note}; settled by geolocation")
         nuts2 = hit.nuts2 or (next(iter(hit.nuts3)) if len(hit.nuts3) == 1 else None)
         if nuts2 and len(nuts2) >= 4:
-            return Resolution(None, nuts2[:4], source, f"{hit.note}; NUTS 2 only")
-        return Resolution(None, None, None, f"{hit.note}; spans several NUTS 2 regions")
+            return RegionMatch(None, nuts2[:4], source, f"{hit.note}; NUTS 2 only")
+        return RegionMatch(None, None, None, f"{hit.note}; spans several NUTS 2 regions")
 
     def _postcode(self, cc: str, raw: str) -> _Hit:
         shape_ = self.postcodes.shapes.get(cc)
@@ -618,5 +611,5 @@ def placeholder_points(
     for geolocation, city in places:
         point = parse_point(geolocation)
         if point is not None:
-            cities[(round(point[0], 5), round(point[1], 5))].add(_fold(city or ""))
+            cities[(round(point[0], 5), round(point[1], 5))].add(fold_name(city or "", words=True))
     return {point for point, names in cities.items() if len(names) >= min_places}

@@ -23,10 +23,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, LiteralString
+from typing import Any
 
 from pydantic import BaseModel, field_validator
 
+from graph import reads
 from graph.codes import country_code
 from graph.errors import SourceFormatError
 from graph.schema import NodeLabel, RelType
@@ -66,8 +67,6 @@ _CODE_PREFIX = re.compile(
     r"^\s*(?:[A-U](?:\s?\.?\s?\d{1,2}(?:\.\d{1,2})*)?|\d{1,2})\s*[-\u2013:]\s+"
 )
 _LIST_SEPARATORS = re.compile(r"\s*[;|\n]\s*")
-
-REGION_IDS: LiteralString = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
 
 
 def snapshot_dir(data_dir: Path) -> Path:
@@ -270,10 +269,7 @@ def locate_files(source: Path) -> tuple[Path, Path | None]:
 
 
 def known_region_ids(ctx: LoadContext) -> set[str]:
-    records, _, _ = ctx.driver.execute_query(
-        REGION_IDS, database_=ctx.settings.neo4j_database, routing_="r"
-    )
-    return {str(r["nuts_id"]) for r in records}
+    return reads.region_ids(ctx.driver, ctx.settings.neo4j_database)
 
 
 class S3Loader:

@@ -109,7 +109,7 @@ def rules_from_toml(data: dict[str, Any], default_id: str) -> CallRules:
 
 
 @dataclass(frozen=True, slots=True)
-class Candidate:
+class MemberCandidate:
     """An organisation that could join, with what the rules look at."""
 
     uid: str
@@ -131,7 +131,7 @@ class Candidate:
         return found
 
 
-def can_coordinate(candidate: Candidate, rules: CallRules) -> bool:
+def can_coordinate(candidate: MemberCandidate, rules: CallRules) -> bool:
     in_region = not rules.coordinator_categories or bool(
         candidate.categories & set(rules.coordinator_categories)
     )
@@ -141,7 +141,7 @@ def can_coordinate(candidate: Candidate, rules: CallRules) -> bool:
     return in_region and activity_ok
 
 
-def check_rules(team: Sequence[Candidate], rules: CallRules) -> list[RuleCheck]:
+def check_rules(team: Sequence[MemberCandidate], rules: CallRules) -> list[RuleCheck]:
     """Every rule of the call, checked on a team whose first member is the coordinator."""
     coordinator = team[0]
     regions = {c.region_key for c in team if c.region_key}
@@ -209,7 +209,7 @@ def check_rules(team: Sequence[Candidate], rules: CallRules) -> list[RuleCheck]:
     return checks
 
 
-def _needs(team: Sequence[Candidate], rules: CallRules) -> int:
+def _needs(team: Sequence[MemberCandidate], rules: CallRules) -> int:
     """How many more places the rules still need at least (regions, countries, categories)."""
     regions = len({c.region_key for c in team if c.region_key})
     team_countries = len({c.country for c in team if c.country})
@@ -219,12 +219,12 @@ def _needs(team: Sequence[Candidate], rules: CallRules) -> int:
 
 
 def build_team(
-    coordinator: Candidate,
-    seed: Candidate,
-    pool: Sequence[Candidate],
+    coordinator: MemberCandidate,
+    seed: MemberCandidate,
+    pool: Sequence[MemberCandidate],
     rules: CallRules,
     banned: set[str],
-) -> list[Candidate] | None:
+) -> list[MemberCandidate] | None:
     """Greedy: fill the places one by one with the best-linked candidate that keeps every rule
     reachable with the places left, preferring one that meets a rule still open."""
     team = [coordinator] if coordinator.uid == seed.uid else [coordinator, seed]
@@ -232,7 +232,7 @@ def build_team(
     while len(team) < size:
         left = size - len(team)
         best: tuple[int, float, str] | None = None
-        choice: Candidate | None = None
+        choice: MemberCandidate | None = None
         before = _needs(team, rules)
         for candidate in pool:
             if candidate.uid in banned or any(c.uid == candidate.uid for c in team):
@@ -327,7 +327,7 @@ def _consortium(
     return result
 
 
-def _pool(reader: Reader, scored: Sequence[ScoredRoute]) -> list[Candidate]:
+def _pool(reader: Reader, scored: Sequence[ScoredRoute]) -> list[MemberCandidate]:
     """One candidate per organisation reached, with its best path."""
     best: dict[str, ScoredRoute] = {}
     for item in scored:
@@ -362,9 +362,9 @@ def _candidate(
     activity: str | None,
     score: float,
     link: ScoredRoute | None,
-) -> Candidate:
+) -> MemberCandidate:
     ref = profile.ref if profile else None
-    return Candidate(
+    return MemberCandidate(
         uid=uid,
         name=name,
         country=country or (ref.country_code if ref else None),
@@ -376,7 +376,7 @@ def _candidate(
     )
 
 
-def _seed(reader: Reader, seed: Entity) -> Candidate:
+def _seed(reader: Reader, seed: Entity) -> MemberCandidate:
     info = node_infos(reader, [seed.key]).get(seed.key)
     region = info.region if info else None
     profile = region_profiles(reader, [region]).get(region) if region else None
@@ -392,13 +392,13 @@ def _seed(reader: Reader, seed: Entity) -> Candidate:
 
 
 def _teams(
-    seed: Candidate, pool: Sequence[Candidate], rules: CallRules, k: int
-) -> list[list[Candidate]]:
+    seed: MemberCandidate, pool: Sequence[MemberCandidate], rules: CallRules, k: int
+) -> list[list[MemberCandidate]]:
     """Up to ``k`` distinct teams that pass every rule, best first."""
     coordinators = ([seed] if can_coordinate(seed, rules) else []) + [
         c for c in pool if can_coordinate(c, rules)
     ]
-    teams: list[list[Candidate]] = []
+    teams: list[list[MemberCandidate]] = []
     seen: set[frozenset[str]] = set()
     for coordinator in coordinators:
         banned: set[str] = set()
@@ -419,13 +419,13 @@ def _teams(
     return sorted(teams, key=lambda t: (-_team_score(t, seed), [c.name for c in t]))[:k]
 
 
-def _team_score(team: Sequence[Candidate], seed: Candidate) -> float:
+def _team_score(team: Sequence[MemberCandidate], seed: MemberCandidate) -> float:
     links = [c.score for c in team if c.uid != seed.uid]
     return sum(links) / len(links) if links else 0.0
 
 
 def _proposal(
-    rank: int, team: Sequence[Candidate], seed: Candidate, rules: CallRules
+    rank: int, team: Sequence[MemberCandidate], seed: MemberCandidate, rules: CallRules
 ) -> ConsortiumProposal:
     members = []
     for i, c in enumerate(team):
@@ -473,7 +473,11 @@ def _proposal(
 
 
 def _blocking(
-    seed: Candidate, pool: Sequence[Candidate], rules: CallRules, max_hops: int, domain: Entity
+    seed: MemberCandidate,
+    pool: Sequence[MemberCandidate],
+    rules: CallRules,
+    max_hops: int,
+    domain: Entity,
 ) -> list[RuleCheck]:
     """The rules that the seed and every organisation it reaches cannot meet, even together."""
     everyone = [seed, *pool]
@@ -564,7 +568,7 @@ def _explain(
     rules: CallRules,
     domain: Entity,
     seed: Entity,
-    pool: Sequence[Candidate],
+    pool: Sequence[MemberCandidate],
     result: ConsortiumResult,
     max_hops: int,
 ) -> str:

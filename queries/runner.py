@@ -75,6 +75,14 @@ class Reader:
         records = self.rows(statement, **params)
         return records[0] if records else None
 
+    def dicts(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
+        """``rows`` as plain dicts with Python dates, ready for pydantic and JSON."""
+        return [_plain(record.data()) for record in self.rows(statement, **params)]
+
+    def first_dict(self, statement: LiteralString, /, **params: Any) -> dict[str, Any] | None:
+        found = self.dicts(statement, **params)
+        return found[0] if found else None
+
     def stamp(self) -> tuple[int, str] | None:
         """The graph's version and the time of its last load (read once per Reader); None when
         the graph has never been versioned (then nothing may be cached)."""
@@ -124,6 +132,18 @@ class Reader:
             raise
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(f"Neo4j is not reachable ({exc})") from exc
+
+
+def _plain(value: Any) -> Any:
+    """Neo4j temporal values become Python ones, so pydantic and JSON take them."""
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    to_native = getattr(value, "to_native", None)
+    if callable(to_native):
+        return to_native()
+    return value
 
 
 def _freeze(value: Any) -> Any:

@@ -5,25 +5,8 @@ from __future__ import annotations
 from neo4j import Driver
 from pydantic import BaseModel
 
-NODES_BY_LABEL = """
-MATCH (n) WHERE NOT n:GraphMeta
-UNWIND labels(n) AS label
-UNWIND coalesce(n.sources, ['(none)']) AS source
-RETURN label, source, count(*) AS count ORDER BY label, source
-"""
-
-RELS_BY_TYPE = """
-MATCH ()-[r]->()
-UNWIND coalesce(r.sources, ['(none)']) AS source
-RETURN type(r) AS type, source, count(*) AS count ORDER BY type, source
-"""
-
-ORGANISATION_RESOLUTION = """
-OPTIONAL MATCH (o:Organisation)
-RETURN count(o) AS organisations,
-       sum(CASE WHEN EXISTS { (o)-[:LOCATED_IN]->(:Region) } THEN 1 ELSE 0 END) AS located,
-       sum(CASE WHEN size(coalesce(o.sources, [])) > 1 THEN 1 ELSE 0 END) AS multi_source
-"""
+from queries import cypher
+from queries.runner import Reader
 
 
 class CountRow(BaseModel):
@@ -45,10 +28,13 @@ class GraphStats(BaseModel):
 
 
 def graph_stats(driver: Driver, database: str | None = None) -> GraphStats:
-    nodes, _, _ = driver.execute_query(NODES_BY_LABEL, database_=database, routing_="r")
-    rels, _, _ = driver.execute_query(RELS_BY_TYPE, database_=database, routing_="r")
-    orgs, _, _ = driver.execute_query(ORGANISATION_RESOLUTION, database_=database, routing_="r")
-    org = orgs[0]
+    return Reader(driver, database).run(_graph_stats)
+
+
+def _graph_stats(reader: Reader) -> GraphStats:
+    nodes = reader.rows(cypher.NODES_BY_LABEL)
+    rels = reader.rows(cypher.RELS_BY_TYPE)
+    org = reader.rows(cypher.ORGANISATION_RESOLUTION)[0]
     return GraphStats(
         nodes=[CountRow(name=r["label"], source=r["source"], count=r["count"]) for r in nodes],
         relationships=[
@@ -58,3 +44,9 @@ def graph_stats(driver: Driver, database: str | None = None) -> GraphStats:
         organisations_located=org["located"],
         organisations_in_several_sources=org["multi_source"],
     )
+
+
+def node_count(driver: Driver, database: str | None = None) -> int:
+    """How many nodes the graph holds (``s3graph db status``)."""
+    record = Reader(driver, database).one(cypher.NODE_COUNT)
+    return int(record["nodes"]) if record is not None else 0

@@ -17,6 +17,7 @@ from neo4j import Driver
 from queries import cypher
 from queries.connect import connect
 from queries.paths import paths
+from queries.runner import Reader
 
 log = logging.getLogger("s3graph.warmup")
 
@@ -25,9 +26,7 @@ def warm_up(driver: Driver, database: str | None = None) -> list[str]:
     """Runs the main queries once from the busiest regions; returns the regions used (none on
     an empty graph or a failure)."""
     try:
-        records, _, _ = driver.execute_query(
-            cypher.BUSIEST_REGIONS, database_=database, routing_="r"
-        )
+        records = Reader(driver, database).rows(cypher.BUSIEST_REGIONS)
         regions = [str(r["nuts_id"]) for r in records]
         if regions:
             paths(driver, regions[0], database=database)

@@ -3,6 +3,8 @@ only the traversable labels and tie types of the schema."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 
 import pytest
@@ -12,22 +14,42 @@ from graph.schema import TIE_TYPES, TRAVERSABLE_LABELS, NodeLabel
 from graph.settings import Settings
 from queries import cypher
 
-STATEMENTS = {
-    name: value
-    for name, value in vars(cypher).items()
-    if name.isupper() and not name.startswith("_") and isinstance(value, str)
-} | {f"PATHS_BY_HOPS[{hops}]": statement for hops, statement in cypher.PATHS_BY_HOPS.items()}
+TEMPLATE_SLOTS = ("__LABEL__", "__KEY__", "{HOPS}")
+
+
+def _catalogue() -> dict[str, str]:
+    """Every statement of every module of ``queries.cypher`` (found by walking the package, so
+    that a new one cannot escape), templates as filled for each allowed value."""
+    found: dict[str, str] = {}
+    for info in pkgutil.iter_modules(cypher.__path__):
+        module = importlib.import_module(f"{cypher.__name__}.{info.name}")
+        for name, value in vars(module).items():
+            if not name.isupper() or name.startswith("_"):
+                continue
+            if isinstance(value, str) and not any(slot in value for slot in TEMPLATE_SLOTS):
+                found[f"{info.name}.{name}"] = value
+            elif isinstance(value, dict):
+                for key, statement in value.items():
+                    if isinstance(statement, str):
+                        found[f"{info.name}.{name}[{key}]"] = statement
+    return found
+
+
+STATEMENTS = _catalogue()
 
 
 def test_the_catalogue_is_not_empty() -> None:
-    assert len(STATEMENTS) >= 25
+    assert len(STATEMENTS) >= 100
+    assert set(cypher.FILLED_TEMPLATES.values()) <= set(STATEMENTS.values())
     assert set(cypher.PATHS_BY_HOPS.values()) <= set(STATEMENTS.values())
 
 
 @pytest.mark.parametrize("name", sorted(STATEMENTS))
 def test_statement_compiles(name: str, driver: Driver, settings: Settings) -> None:
+    statement = STATEMENTS[name]
+    params = dict.fromkeys(re.findall(r"\$(\w+)", statement))
     with driver.session(database=settings.neo4j_database) as session:
-        summary = session.run("EXPLAIN " + STATEMENTS[name]).consume()  # type: ignore[arg-type]
+        summary = session.run("EXPLAIN " + statement, params).consume()  # type: ignore[arg-type]
     assert summary.plan is not None
 
 

@@ -31,7 +31,7 @@ from api.limits import MAX_BODY_BYTES
 from cli.main import app as cli_app
 from graph.errors import S3GraphError
 from graph.settings import Settings
-from queries import lookups, runner
+from queries import runner
 from queries.stats import graph_stats
 from tests import api_graph
 from tests.conftest import CLEAR_GRAPH, CLOSING_FIGURES
@@ -397,13 +397,13 @@ WRITE = "CREATE (p:Probe {name: 'written through a read endpoint'}) RETURN p.nam
 def test_readers_run_read_transactions_that_refuse_writes(
     api_db: Driver, settings: Settings
 ) -> None:
-    """Both readers the endpoints use, and the stats query, refuse a write statement."""
+    """The reader every endpoint uses refuses a write statement, in a statement's own
+    transaction (look-ups) and in an answer's managed one (queries); so does the stats query."""
     before = fingerprint(api_db)
-    lookup_reader = lookups.Reader(api_db, settings.neo4j_database, settings.query_timeout)
-    with pytest.raises(ClientError) as refused:
-        lookup_reader.rows(WRITE)  # type: ignore[arg-type]
-    assert "AccessMode" in (refused.value.code or ""), refused.value.code
     query_reader = runner.Reader(api_db, settings.neo4j_database, settings.query_timeout)
+    with pytest.raises(ClientError) as refused:
+        query_reader.dicts(WRITE)  # type: ignore[arg-type]
+    assert "AccessMode" in (refused.value.code or ""), refused.value.code
     with pytest.raises(Neo4jError) as refused_too:
         query_reader.run(lambda r: r.rows(WRITE))
     assert "AccessMode" in (refused_too.value.code or ""), refused_too.value.code

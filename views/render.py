@@ -17,7 +17,7 @@ import pyvis
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader
 from pyvis.network import Network
 
-from queries.lookups import GraphEdge, GraphNode
+from queries.models import GraphEdge, GraphNode
 from views.subgraph import (
     CATEGORY_COLOURS,
     LABEL_SHAPES,

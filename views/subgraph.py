@@ -9,17 +9,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from graph.schema import NodeLabel, RelType
-from queries.lookups import (
-    GraphEdge,
-    GraphNode,
-    Neighbourhood,
-    Reader,
-    graph_edge,
-    node_id,
-    nodes_by_key,
-    rels_between,
-)
-from queries.models import Path
+from queries.models import GraphEdge, GraphNode, Neighbourhood, Path
+from queries.neighbourhood import graph_edge, node_id, nodes_by_key, rels_between
+from queries.runner import Reader
 
 # -- meaning of colours and shapes ------------------------------------------------------------
 

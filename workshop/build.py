@@ -18,7 +18,7 @@ from pathlib import Path
 from neo4j import Driver
 
 from graph.settings import Settings
-from queries.lookups import Reader
+from queries.runner import Reader
 from workshop.exports import workshop_tables, write_csv
 from workshop.map import MapLink, MapRegion, MapResult, draw_workshop_map
 from workshop.networks import workshop_networks

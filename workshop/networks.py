@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from queries.lookups import Reader
 from queries.models import Path as GraphPath
+from queries.runner import Reader
 from views.subgraph import Subgraph, from_paths
 from workshop.pack import WorkshopData
 

@@ -42,8 +42,8 @@ from queries.resolve import resolve
 from workshop import profiles
 from workshop.profiles import (
     GraphInfo,
+    PartnerRegionProfile,
     RegionActors,
-    RegionProfile,
     S3PriorityRow,
     SourceInGraph,
 )
@@ -84,7 +84,7 @@ class WorkshopRequest(BaseModel):
 
 class PartnerRegion(BaseModel):
     input: str
-    profile: RegionProfile
+    profile: PartnerRegionProfile
     map_id: str = Field(description="The NUTS 2 region drawn on the map for it.")
 
     @property
@@ -132,7 +132,7 @@ class WorkshopData(BaseModel):
     generated_at: datetime
     graph: GraphInfo
     home_entity: Entity
-    home: RegionProfile
+    home: PartnerRegionProfile
     home_map_id: str
     partners: list[PartnerRegion]
     domains: list[Entity]
@@ -212,7 +212,7 @@ def _resolve_all(
 
 
 def _nuts2_for(
-    driver: Driver, role: str, text: str, profile: RegionProfile, database: str | None
+    driver: Driver, role: str, text: str, profile: PartnerRegionProfile, database: str | None
 ) -> str:
     """The NUTS 2 region a workshop region stands for: itself, its parent (NUTS 3), or its only
     NUTS 2 region (a country or NUTS 1 region with one, such as Cyprus)."""

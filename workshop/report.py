@@ -15,7 +15,7 @@ from queries.models import Path as GraphPath
 from views.subgraph import CATEGORY_COLOURS
 from workshop.map import MapResult, category_key
 from workshop.pack import WorkshopData
-from workshop.profiles import RegionProfile, nuts2_of
+from workshop.profiles import PartnerRegionProfile, nuts2_of
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -153,7 +153,7 @@ def render_report(
     )
     categories = data.background_categories
 
-    def cat_badge(profile: RegionProfile) -> Markup:
+    def cat_badge(profile: PartnerRegionProfile) -> Markup:
         return _badge(profile.category, profile.category_label, profile.category_status)
 
     def cat_badge_id(nuts_id: str | None) -> Markup:
@@ -163,7 +163,7 @@ def render_report(
         known = categories.get(code)
         return _badge(known, known or "no category")
 
-    def region_line(profile: RegionProfile) -> Markup:
+    def region_line(profile: PartnerRegionProfile) -> Markup:
         return Markup("<strong>{}</strong> {} {}").format(
             profile.nuts_id, profile.name, cat_badge(profile)
         )

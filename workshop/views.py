@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from queries.lookups import GraphNode
+from queries.models import GraphNode
 from views.exports import ExportFormat, export
 from views.subgraph import Subgraph
 

@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep, country_filter, region_filter
-from queries.lookups import ClusterDetail, ClusterSummary, Page, get_cluster, list_clusters
+from queries.browse import get_cluster, list_clusters
+from queries.models import ClusterDetail, ClusterSummary, Page
 
 router = APIRouter(prefix="/clusters", tags=["look-ups"])
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep
-from queries.lookups import DomainDetail, DomainSummary, Page, get_domain, list_domains
+from queries.browse import get_domain, list_domains
+from queries.models import DomainDetail, DomainSummary, Page
 
 router = APIRouter(prefix="/domains", tags=["look-ups"])
 

@@ -33,7 +33,9 @@ from api.viewspecs import (
     paths_view_params,
 )
 from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
-from queries.lookups import DomainSummary, Reader, list_domains, search
+from queries.browse import list_domains, search
+from queries.models import DomainSummary
+from queries.runner import Reader
 from views.render import network_html
 from views.subgraph import PATH_NETWORKS, legend_for
 

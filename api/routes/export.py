@@ -23,7 +23,7 @@ from api.viewspecs import (
 )
 from graph.errors import BadInput
 from graph.schema import NodeLabel
-from queries.lookups import GraphNode
+from queries.models import GraphNode
 from views.exports import MEDIA_TYPES, ExportFormat, export, filename
 from views.render import NodeUrl
 from views.subgraph import Subgraph

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from api.deps import ReaderDep, SettingsDep
-from queries.lookups import graph_health
+from queries.browse import graph_health
 
 router = APIRouter(tags=["service"])
 

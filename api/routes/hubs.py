@@ -7,7 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep, country_filter, region_filter
-from queries.lookups import HubDetail, HubSummary, Page, get_hub, list_hubs
+from queries.browse import get_hub, list_hubs
+from queries.models import HubDetail, HubSummary, Page
 
 router = APIRouter(prefix="/hubs", tags=["look-ups"])
 

@@ -7,13 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep, country_filter, region_filter
-from queries.lookups import (
-    OrganisationDetail,
-    OrganisationSummary,
-    Page,
-    get_organisation,
-    list_organisations,
-)
+from queries.browse import get_organisation, list_organisations
+from queries.models import OrganisationDetail, OrganisationSummary, Page
 
 router = APIRouter(prefix="/organisations", tags=["look-ups"])
 

@@ -7,7 +7,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep, country_filter
-from queries.lookups import Page, RegionDetail, RegionSummary, get_region, list_regions
+from queries.browse import get_region, list_regions
+from queries.models import Page, RegionDetail, RegionSummary
 
 router = APIRouter(prefix="/regions", tags=["look-ups"])
 

@@ -8,7 +8,8 @@ from fastapi import APIRouter, Query
 
 from api.deps import ReaderDep
 from graph.schema import FULLTEXT_LABELS, NodeLabel
-from queries.lookups import SearchHit, search
+from queries.browse import search
+from queries.models import SearchHit
 
 router = APIRouter(tags=["look-ups"])
 

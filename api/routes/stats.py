@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.deps import DriverDep, ReaderDep, SettingsDep
-from queries.lookups import graph_health
+from queries.browse import graph_health
 from queries.stats import GraphStats, graph_stats
 
 router = APIRouter(tags=["service"])

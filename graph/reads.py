@@ -1,0 +1,58 @@
+"""What the loaders read back from the graph, in one place: the region codes a record may be
+located in, the organisations already loaded (for matching a new source's records to them),
+the towns of organisations placed by strong evidence, and the EEN consortia present.
+
+Loaders read only through these functions (statements as named constants, values as
+parameters); ``tests/test_graph_reads.py`` runs every statement under EXPLAIN.
+"""
+
+from __future__ import annotations
+
+from typing import Any, LiteralString
+
+from neo4j import Driver
+
+REGION_IDS: LiteralString = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
+
+ORGANISATIONS_FOR_MATCHING: LiteralString = """
+MATCH (o:Organisation)
+RETURN o.uid AS uid, o.name AS name, o.country_code AS country_code, o.pic AS pic,
+       o.vat AS vat, o.web_domain AS web_domain, o.nuts2 AS nuts2,
+       coalesce(o.aliases, []) AS aliases,
+       coalesce(o.source_ids, []) AS source_ids,
+       coalesce(o.merge_evidence, []) AS merge_evidence
+"""
+
+# Organisations located by strong evidence, with the city their source gives.
+LOCATED_CITIES: LiteralString = """
+MATCH (o:Organisation)
+WHERE o.nuts3 IS NOT NULL AND o.city IS NOT NULL AND o.nuts_from IN ['postcode', 'code']
+RETURN o.country_code AS country, o.city AS city, o.nuts3 AS nuts3
+"""
+
+EEN_CONSORTIA: LiteralString = "MATCH (c:Consortium {network: 'EEN'}) RETURN count(c) AS consortia"
+
+
+def _rows(driver: Driver, statement: LiteralString, database: str | None) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
+    return [record.data() for record in records]
+
+
+def region_ids(driver: Driver, database: str | None = None) -> set[str]:
+    """Every NUTS code in the graph (a record is linked only to a region that exists)."""
+    return {str(r["nuts_id"]) for r in _rows(driver, REGION_IDS, database)}
+
+
+def organisations_for_matching(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
+    """Every organisation with the fields the entity matcher compares."""
+    return _rows(driver, ORGANISATIONS_FOR_MATCHING, database)
+
+
+def located_cities(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
+    """(country, city, nuts3) of the organisations placed by postcode or code."""
+    return _rows(driver, LOCATED_CITIES, database)
+
+
+def een_consortia_count(driver: Driver, database: str | None = None) -> int:
+    rows = _rows(driver, EEN_CONSORTIA, database)
+    return int(rows[0]["consortia"]) if rows else 0
