@@ -17,7 +17,6 @@ Computed once per graph version (``graph.meta``) and domain, then served from me
 from __future__ import annotations
 
 import random
-import threading
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ from queries.regions import region_profiles
 from queries.resolve import resolve_with
 from queries.runner import Reader
 from queries.scoring import NodeInfo, segment_tie
+from queries.versioned import VersionedCache
 
 MAX_TOP = 200
 MAX_SOURCES = 150  # developed organisations used as sources of the betweenness (sampled beyond)
@@ -62,8 +62,7 @@ class _Analysis:
     explanation: str
 
 
-_cache: dict[tuple[str | None, tuple[int, str] | None, str], _Analysis] = {}
-_lock = threading.Lock()
+_analyses: VersionedCache[_Analysis] = VersionedCache(64)
 
 
 def brokerage(
@@ -84,8 +83,7 @@ def brokerage(
 
 
 def clear_cache() -> None:
-    with _lock:
-        _cache.clear()
+    _analyses.clear()
 
 
 def _brokerage(reader: Reader, domain: str | None, top: int) -> BrokerageResult:
@@ -107,17 +105,12 @@ def _brokerage(reader: Reader, domain: str | None, top: int) -> BrokerageResult:
             )
         entity = resolution.entity
     stamp = reader.stamp()
-    key = (reader.database, stamp, entity.key if entity else "")
-    with _lock:
-        analysis = _cache.get(key) if stamp is not None else None
+    key = entity.key if entity else ""
+    analysis = _analyses.get(reader.database, stamp, key)
     cached = analysis is not None
     if analysis is None:
         analysis = _analyse(reader, entity, stamp[0] if stamp else 0)
-        if stamp is not None:
-            with _lock:
-                for old in [k for k in _cache if k[0] == key[0] and k[1] != stamp]:
-                    del _cache[old]
-                _cache[key] = analysis
+        _analyses.put(reader.database, stamp, key, analysis)
     return BrokerageResult(
         graph_version=analysis.graph_version,
         domain=entity,

@@ -4,7 +4,6 @@ and clusters of its organisations. Cached per graph version."""
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from dataclasses import dataclass
 from queries import cypher
 from queries.models import DomainBasis, RegionDomains, RegionRef
 from queries.runner import Reader
+from queries.versioned import VersionedCache
 
 REVEALED_TOP = 5  # a region's revealed domains: its five most frequent ones
 CATEGORIES = ("more developed", "transition", "less developed")
@@ -43,8 +43,8 @@ class RegionProfile:
         return f"{self.ref.name} ({self.ref.nuts_id})"
 
 
-_cache: dict[tuple[str | None, tuple[int, str]], dict[str, RegionProfile]] = {}
-_lock = threading.Lock()
+_profiles: VersionedCache[RegionProfile] = VersionedCache()
+_ancestors: VersionedCache[dict[str, frozenset[str]]] = VersionedCache(1)
 
 
 def region_profiles(reader: Reader, nuts_ids: Iterable[str]) -> dict[str, RegionProfile]:
@@ -53,38 +53,28 @@ def region_profiles(reader: Reader, nuts_ids: Iterable[str]) -> dict[str, Region
     if not wanted:
         return {}
     stamp = reader.stamp()
-    key = (reader.database, stamp) if stamp is not None else None
     known: dict[str, RegionProfile] = {}
-    if key is not None:
-        with _lock:
-            cached = _cache.setdefault(key, {})
-            known = {n: cached[n] for n in wanted if n in cached}
+    for nuts_id in wanted:
+        profile = _profiles.get(reader.database, stamp, nuts_id)
+        if profile is not None:
+            known[nuts_id] = profile
     missing = [n for n in wanted if n not in known]
     if missing:
         fresh = _load(reader, missing)
         known.update(fresh)
-        if key is not None:
-            with _lock:
-                for old in [k for k in _cache if k[0] == key[0] and k != key]:
-                    del _cache[old]
-                _cache.setdefault(key, {}).update(fresh)
+        for nuts_id, profile in fresh.items():
+            _profiles.put(reader.database, stamp, nuts_id, profile)
     return known
-
-
-_ancestor_cache: dict[tuple[str | None, tuple[int, str]], dict[str, frozenset[str]]] = {}
 
 
 def domain_ancestors(reader: Reader) -> dict[str, frozenset[str]]:
     """Every domain's broader domains (for matching a subdomain with its parent)."""
     stamp = reader.stamp()
-    key = (reader.database, stamp) if stamp is not None else None
-    if key is not None and key in _ancestor_cache:
-        return _ancestor_cache[key]
-    found = {r["code"]: frozenset(r["ancestors"]) for r in reader.rows(cypher.DOMAIN_ANCESTORS)}
-    if key is not None:
-        with _lock:
-            _ancestor_cache.clear()
-            _ancestor_cache[key] = found
+    found = _ancestors.get(reader.database, stamp, "ancestors")
+    if found is None:
+        rows = reader.rows(cypher.DOMAIN_ANCESTORS)
+        found = {str(r["code"]): frozenset(r["ancestors"]) for r in rows}
+        _ancestors.put(reader.database, stamp, "ancestors", found)
     return found
 
 

@@ -8,7 +8,6 @@ the whole answer.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, LiteralString, TypeVar
@@ -18,14 +17,14 @@ from neo4j.exceptions import ClientError, ServiceUnavailable, SessionExpired
 
 from graph.errors import DatabaseUnavailable, QueryTimeout
 from queries import cypher
+from queries.versioned import VersionedCache
 
 DEFAULT_TIMEOUT = 30.0
 MEMO_SIZE = 4096  # remembered answers of static look-ups (regions of a category, ...)
 T = TypeVar("T")
 
 _NO_STAMP = (-1, "")
-_memo: dict[tuple[Any, ...], list[dict[str, Any]]] = {}
-_memo_lock = threading.Lock()
+_memo: VersionedCache[list[dict[str, Any]]] = VersionedCache(MEMO_SIZE)
 
 
 class Reader:
@@ -101,15 +100,11 @@ class Reader:
         if stamp is None:
             record = self.one(statement, **params)
             return record.data() if record is not None else None
-        key = (self.database, stamp, statement, _freeze(params))
-        with _memo_lock:
-            found = _memo.get(key)
+        key = (statement, _freeze(params))
+        found = _memo.get(self.database, stamp, key)
         if found is None:
             found = [r.data() for r in self.rows(statement, **params)]
-            with _memo_lock:
-                if len(_memo) >= MEMO_SIZE:
-                    _memo.clear()
-                _memo[key] = found
+            _memo.put(self.database, stamp, key, found)
         return found[0] if found else None
 
     def _session(self) -> Any:

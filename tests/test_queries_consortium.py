@@ -11,7 +11,7 @@ from neo4j import Driver
 from graph.errors import NotFound
 from graph.settings import PROJECT_ROOT, Settings
 from queries.consortium import (
-    Candidate,
+    MemberCandidate,
     available_calls,
     build_team,
     check_rules,
@@ -37,7 +37,7 @@ def member(
     activity: str,
     outermost: bool = False,
     score: float = 0.5,
-) -> Candidate:
+) -> MemberCandidate:
     ref = RegionRef(
         nuts_id=region,
         name=region,
@@ -46,7 +46,7 @@ def member(
         category=category,
         outermost=outermost,
     )  # type: ignore[arg-type]
-    return Candidate(uid, uid, country, ref, region, activity, score, None)
+    return MemberCandidate(uid, uid, country, ref, region, activity, score, None)
 
 
 def test_rules_files() -> None:
