@@ -3,9 +3,12 @@ only the traversable labels and tie types of the schema."""
 
 from __future__ import annotations
 
+import ast
 import importlib
 import pkgutil
 import re
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 from neo4j import Driver
@@ -17,6 +20,18 @@ from queries import cypher
 TEMPLATE_SLOTS = ("__LABEL__", "__KEY__", "{HOPS}")
 
 
+def _defined_in(module: ModuleType) -> set[str]:
+    """Names a module assigns itself (not those it imports, such as the schema's key map)."""
+    tree = ast.parse(Path(str(module.__file__)).read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign):
+            names |= {t.id for t in node.targets if isinstance(t, ast.Name)}
+        elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            names.add(node.target.id)
+    return names
+
+
 def _catalogue() -> dict[str, str]:
     """Every statement of every module of ``queries.cypher`` (found by walking the package, so
     that a new one cannot escape), templates as filled for each allowed value."""
@@ -24,7 +39,7 @@ def _catalogue() -> dict[str, str]:
     for info in pkgutil.iter_modules(cypher.__path__):
         module = importlib.import_module(f"{cypher.__name__}.{info.name}")
         for name, value in vars(module).items():
-            if not name.isupper() or name.startswith("_"):
+            if not name.isupper() or name.startswith("_") or name not in _defined_in(module):
                 continue
             if isinstance(value, str) and not any(slot in value for slot in TEMPLATE_SLOTS):
                 found[f"{info.name}.{name}"] = value

@@ -1,0 +1,133 @@
+"""Placing an organisation known only by its town, through Eurostat's list of municipalities
+(LAU 2020 -> NUTS 3 2021, ``data/snapshot/nuts/lau2020_nuts2021.csv.gz``).
+
+A town name is matched to the municipalities of its country by its folded name, its national
+and Latin spellings, each part of a bilingual name ("Bruxelles / Brussel") and the name without
+the German status suffix ("Stuttgart, Landeshauptstadt", "Böblingen, Stadt"). Nothing is guessed:
+
+- one NUTS 3 region among the municipalities of that name: placed there (``lau``);
+- several NUTS 3 regions of one NUTS 2 region: only the NUTS 2 (``lau`` at NUTS 2);
+- municipalities of that name in several NUTS 2 regions: unplaced, the candidates named;
+- no municipality of that name: unplaced. In PT, IE and EL the LAUs are parishes, electoral
+  divisions and communities, so big towns ("Lisboa", "Dublin", "Athina") are not among them;
+  the towns of organisations placed by postcode cover those (``loaders/placement.py``).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from graph.codes import fold_name, to_eu_country_code
+
+LAU_FILE = Path("snapshot") / "nuts" / "lau2020_nuts2021.csv.gz"
+
+# Status words German (and Austrian) municipalities carry after a comma.
+_SUFFIX = re.compile(r",\s*[^,]*$")
+# City districts written "Bratislava - mestská časť Ružinov": the part before the dash is the town.
+_DISTRICT = re.compile(r"\s+-\s+.*$")
+# What addresses add after a town: a district number or letter, a province code ("PRAHA 4",
+# "AARHUS N", "DUBLIN 2", "TORINO TO").
+_TRAILING_CODE = re.compile(r"(\s+(\d{1,2}|[a-z]{1,2}))+$")
+# Town names typed without umlauts ("TUEBINGEN", "KOELN").
+_UMLAUTS = (("ue", "u"), ("oe", "o"), ("ae", "a"))
+EXONYMS_FILE = Path("mappings") / "town_exonyms.csv"
+
+
+@dataclass(frozen=True, slots=True)
+class TownMatch:
+    """The region a town name gives: ``nuts3`` (None when only ``nuts2`` is sure), and why."""
+
+    nuts3: str | None
+    nuts2: str | None
+    detail: str
+
+    @property
+    def placed(self) -> bool:
+        return self.nuts2 is not None
+
+
+def name_variants(*names: str) -> set[str]:
+    """The folded forms a municipality may be written in."""
+    variants: set[str] = set()
+    for name in names:
+        if not name:
+            continue
+        for part in [name, *name.split("/")]:
+            for form in (part, _SUFFIX.sub("", part), _DISTRICT.sub("", part)):
+                key = fold_name(form, words=True)
+                if key:
+                    variants.add(key)
+    return variants
+
+
+class Municipalities:
+    """Folded municipality names by country, each with the NUTS 3 regions it lies in."""
+
+    def __init__(self, path: Path, exonyms: Path | None = None) -> None:
+        self._index: dict[tuple[str, str], set[str]] = defaultdict(set)
+        with gzip.open(path, "rt", encoding="utf-8", newline="") as handle:
+            for row in csv.DictReader(handle):
+                for key in name_variants(row["lau_name_national"], row["lau_name_latin"]):
+                    self._index[(row["country"], key)].add(row["nuts3"])
+        # English names of towns ("Munich", "Copenhagen"): a reviewed table, name -> LAU name.
+        self._exonyms: dict[tuple[str, str], str] = {}
+        if exonyms is not None and exonyms.exists():
+            with exonyms.open(encoding="utf-8", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    exonym = (row["country"], fold_name(row["exonym"], words=True))
+                    self._exonyms[exonym] = fold_name(row["municipality"], words=True)
+
+    def _candidates(self, cc: str, town: str) -> set[str]:
+        """The NUTS 3 regions of the municipalities a town name may mean, tried from the
+        name as written to the name without district codes, umlauts spelled out, exonyms."""
+        key = fold_name(town, words=True)
+        tries = [key, fold_name(_SUFFIX.sub("", town), words=True), _TRAILING_CODE.sub("", key)]
+        for spelled, plain in _UMLAUTS:
+            tries.append(key.replace(spelled, plain))
+        tries.append(self._exonyms.get((cc, key), ""))
+        for attempt in tries:
+            found = self._index.get((cc, attempt), set()) if attempt else set()
+            if found:
+                return found
+        return set()
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+    def match(self, country: str, town: str) -> TownMatch:
+        cc = to_eu_country_code(country or "")
+        key = fold_name(town or "", words=True)
+        if not key:
+            return TownMatch(None, None, "no town given")
+        found = self._candidates(cc, town)
+        if len(found) == 1:
+            code = next(iter(found))
+            return TownMatch(code, code[:4], f"town {town!r} is the municipality of {code}")
+        regions2 = {code[:4] for code in found}
+        if len(regions2) == 1:
+            code2 = next(iter(regions2))
+            return TownMatch(
+                None,
+                code2,
+                f"town {town!r} names municipalities in {', '.join(sorted(found))}, all in {code2}",
+            )
+        if found:
+            return TownMatch(
+                None,
+                None,
+                f"town {town!r} names municipalities in several regions "
+                f"({', '.join(sorted(found))}): not guessed",
+            )
+        return TownMatch(None, None, f"town {town!r} is no municipality of {cc or '?'}")
+
+
+@lru_cache(maxsize=2)
+def municipalities(data_dir: Path) -> Municipalities:
+    """The municipality index of the bundled snapshot (read once per process: ~2 s)."""
+    return Municipalities(data_dir / LAU_FILE, data_dir / EXONYMS_FILE)
