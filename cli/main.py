@@ -12,6 +12,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cli.commands_fetch import fetch as fetch_command
 from cli.commands_orgs import explain_org as explain_org_command
 from cli.commands_queries import register_query_commands
 from cli.commands_serve import serve as serve_command
@@ -34,6 +35,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Manage the database: the local Neo4j server and the graph schema.")
 app.add_typer(db_app, name="db")
 app.command("explain-org")(explain_org_command)
+app.command("fetch")(fetch_command)
 app.command("serve")(serve_command)
 app.command("workshop")(workshop_command)
 register_query_commands(app)

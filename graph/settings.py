@@ -50,6 +50,14 @@ class Settings(BaseSettings):
 
     batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
+    cordis_base_url: str = Field(
+        default="https://cordis.europa.eu/data", validation_alias="S3GRAPH_CORDIS_BASE_URL"
+    )
+
+    @property
+    def downloads_dir(self) -> Path:
+        """Where ``s3graph fetch`` keeps the official files, one folder per source."""
+        return self.home / "downloads"
 
     @property
     def uses_local_server(self) -> bool:

@@ -1,0 +1,197 @@
+"""``s3graph fetch`` against a local HTTP server that serves CORDIS-shaped archives built from
+the fixture rows: unchanged files, changes, cut transfers, server errors, wrong files, time-outs.
+No test leaves this machine."""
+
+from __future__ import annotations
+
+import io
+import re
+import socket
+import time
+import zipfile
+from pathlib import Path
+
+import httpx
+import pytest
+from pytest_httpserver import HTTPServer
+from typer.testing import CliRunner
+from werkzeug import Request, Response
+
+from cli.main import app
+from graph.errors import SourceFormatError
+from graph.settings import get_settings
+from loaders.fetch import Fetcher, FetchFailed, fetched_file, published, read_manifest
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cordis"
+H2020 = published("cordis-h2020")
+PATH = f"/data/{H2020.filename}"
+
+
+def archive(extra_project: str = "", padding: int = 0) -> bytes:
+    """A zip in the published shape, from the fixture's project.csv and organization.csv
+    (``padding`` bytes of an uncompressed extra member make it large enough to be cut)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        if padding:
+            out.writestr("topics.csv", "x" * padding, compress_type=zipfile.ZIP_STORED)
+        projects = (FIXTURES / "project.csv").read_text(encoding="utf-8")
+        out.writestr("project.csv", projects + extra_project)
+        out.writestr("organization.csv", (FIXTURES / "organization.csv").read_text("utf-8"))
+    return buffer.getvalue()
+
+
+def fetcher(server: HTTPServer, home: Path, timeout: float = 5.0) -> Fetcher:
+    client = httpx.Client(timeout=httpx.Timeout(timeout), trust_env=False)
+    return Fetcher(home / "downloads", server.url_for("/data"), client, wait_seconds=0.01)
+
+
+def conditional(body: bytes, etag: str) -> object:
+    def handle(request: Request) -> Response:
+        if request.headers.get("If-None-Match") == etag:
+            return Response(status=304, headers={"ETag": etag})
+        return Response(body, headers={"ETag": etag, "Content-Type": "application/zip"})
+
+    return handle
+
+
+def test_first_fetch_then_unchanged_then_changed(httpserver: HTTPServer, tmp_path: Path) -> None:
+    first = archive()
+    httpserver.expect_request(PATH).respond_with_handler(conditional(first, '"v1"'))
+    got = fetcher(httpserver, tmp_path).fetch(H2020)
+    assert got.changed and got.transferred == len(first)
+    assert got.path.read_bytes() == first
+    manifest = read_manifest(got.path.parent)
+    assert manifest is not None and manifest.etag == '"v1"' and manifest.size == len(first)
+    assert "CORDIS" in manifest.licence
+
+    again = fetcher(httpserver, tmp_path).fetch(H2020)
+    assert not again.changed and again.transferred == 0
+
+    httpserver.clear()
+    second = archive("999999;NEWPROJ;SIGNED;New;2024-01-01;2026-12-31;1;1;;;;HORIZON;;;;;;;;\n")
+    httpserver.expect_request(PATH).respond_with_handler(conditional(second, '"v2"'))
+    changed = fetcher(httpserver, tmp_path).fetch(H2020)
+    assert changed.changed and changed.path.read_bytes() == second
+    assert not list(changed.path.parent.glob("*.part"))
+
+
+def test_a_cut_transfer_resumes_from_where_it_stopped(
+    httpserver: HTTPServer, tmp_path: Path
+) -> None:
+    body = archive(padding=400_000)
+    calls: list[str | None] = []
+
+    def handle(request: Request) -> Response:
+        ranged = request.headers.get("Range")
+        calls.append(ranged)
+        if ranged is None:  # promise the whole file, send a third of it, then close
+            third = body[: len(body) // 3]
+            return Response(iter([third]), headers={"Content-Length": str(len(body))})
+        start = int(ranged.removeprefix("bytes=").rstrip("-"))
+        return Response(
+            body[start:],
+            status=206,
+            headers={"Content-Range": f"bytes {start}-{len(body) - 1}/{len(body)}"},
+        )
+
+    httpserver.expect_request(PATH).respond_with_handler(handle)
+    got = fetcher(httpserver, tmp_path).fetch(H2020)
+    assert got.resumed and got.path.read_bytes() == body
+    assert calls[0] is None and len(calls) == 2
+    resumed_at = int(str(calls[1]).removeprefix("bytes=").rstrip("-"))
+    assert 0 < resumed_at <= len(body) // 3
+    assert got.transferred == len(body) - resumed_at
+
+
+def _good_copy(httpserver: HTTPServer, tmp_path: Path) -> bytes:
+    good = archive()
+    httpserver.expect_request(PATH).respond_with_data(good, headers={"ETag": '"good"'})
+    fetcher(httpserver, tmp_path).fetch(H2020)
+    httpserver.clear()
+    return good
+
+
+@pytest.mark.parametrize(
+    ("status", "message"), [(500, "answered 500 (tried 3 times)"), (404, "answered 404")]
+)
+def test_server_errors_leave_the_good_file(
+    httpserver: HTTPServer, tmp_path: Path, status: int, message: str
+) -> None:
+    good = _good_copy(httpserver, tmp_path)
+    httpserver.expect_request(PATH).respond_with_data("no", status=status)
+    with pytest.raises(FetchFailed, match=re.escape(message)):
+        fetcher(httpserver, tmp_path).fetch(H2020)
+    assert fetched_file(tmp_path / "downloads", "cordis-h2020") is not None
+    assert (tmp_path / "downloads" / "cordis-h2020" / H2020.filename).read_bytes() == good
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"<!DOCTYPE html><html><body>Please log in</body></html>", "HTML page"),
+        (archive()[:700], "not a zip archive"),
+        (b"PK" + b"\x00" * 10, "not a zip archive"),
+    ],
+    ids=["html-page", "truncated-zip", "garbage"],
+)
+def test_a_wrong_file_is_refused_with_what_was_expected(
+    httpserver: HTTPServer, tmp_path: Path, body: bytes, message: str
+) -> None:
+    good = _good_copy(httpserver, tmp_path)
+    httpserver.expect_request(PATH).respond_with_data(body, headers={"ETag": '"bad"'})
+    with pytest.raises(SourceFormatError, match=message) as refused:
+        fetcher(httpserver, tmp_path).fetch(H2020)
+    assert "project.csv, organization.csv" in str(refused.value)
+    assert (tmp_path / "downloads" / "cordis-h2020" / H2020.filename).read_bytes() == good
+    assert not list((tmp_path / "downloads" / "cordis-h2020").glob("*.part"))
+
+
+def test_an_archive_of_another_shape_is_refused(httpserver: HTTPServer, tmp_path: Path) -> None:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as out:
+        out.writestr("project.csv", "a;b;c\n1;2;3\n")
+        out.writestr("organization.csv", "x;y\n")
+    httpserver.expect_request(PATH).respond_with_data(buffer.getvalue())
+    with pytest.raises(SourceFormatError, match="lacks the columns id, acronym"):
+        fetcher(httpserver, tmp_path).fetch(H2020)
+    assert fetched_file(tmp_path / "downloads", "cordis-h2020") is None
+
+
+def test_a_server_that_does_not_answer_times_out(httpserver: HTTPServer, tmp_path: Path) -> None:
+    def slow(request: Request) -> Response:
+        time.sleep(1.0)
+        return Response(archive())
+
+    httpserver.expect_request(PATH).respond_with_handler(slow)
+    started = time.monotonic()
+    with pytest.raises(FetchFailed, match="did not answer in time"):
+        fetcher(httpserver, tmp_path, timeout=0.2).fetch(H2020)
+    assert time.monotonic() - started < 10
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_offline_the_command_says_so_and_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("S3GRAPH_HOME", str(tmp_path))
+    monkeypatch.setenv("S3GRAPH_CORDIS_BASE_URL", f"http://127.0.0.1:{_closed_port()}/data")
+    get_settings.cache_clear()
+    try:
+        started = time.monotonic()
+        result = CliRunner().invoke(app, ["fetch", "cordis-horizon"])
+        listing = CliRunner().invoke(app, ["fetch", "--list"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code != 0
+    assert isinstance(result.exception, FetchFailed)
+    assert "cannot reach" in str(result.exception)
+    assert time.monotonic() - started < 30
+    assert not (tmp_path / "downloads" / "cordis-horizon" / "manifest.json").exists()
+    assert listing.exit_code == 0
+    for word in ("cordis-h2020", "cordis-horizon", "CC BY 4.0", "edih", "interreg"):
+        assert word in listing.output
