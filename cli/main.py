@@ -199,10 +199,22 @@ def load(
 
 @app.command("sources")
 def sources() -> None:
-    """List the sources that can be loaded."""
-    table = Table("source", "what", "needs")
+    """List the sources that can be loaded, and which read files brought by `s3graph fetch`."""
+    from graph.settings import get_settings
+    from loaders.fetch import read_manifest
+
+    downloads = get_settings().downloads_dir
+    table = Table("source", "what", "needs", "reads")
     for item in LOADERS:
-        table.add_row(item.name, item.description, ", ".join(item.depends_on) or "-")
+        reads = "bundled snapshot"
+        if item.fetched_as:
+            held = read_manifest(downloads / item.fetched_as)
+            reads = (
+                f"{item.fetched_as}, fetched {held.fetched_at} (sha256 {held.sha256[:12]}...)"
+                if held
+                else f"bundled snapshot (`s3graph fetch {item.fetched_as}` for the full file)"
+            )
+        table.add_row(item.name, item.description, ", ".join(item.depends_on) or "-", reads)
     console.print(table)
 
 

@@ -18,6 +18,7 @@ import hashlib
 import io
 import json
 import os
+import shutil
 import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
@@ -36,6 +37,7 @@ from tenacity import (
 from graph.errors import S3GraphError, SourceFormatError
 
 MANIFEST = "manifest.json"
+UNPACKED = "csv"  # the archive's member files, unpacked for the loaders
 CHUNK = 1 << 16
 ATTEMPTS = 3
 TIMEOUT = httpx.Timeout(30.0, connect=5.0)
@@ -150,6 +152,14 @@ def fetched_file(downloads: Path, source: str) -> Path | None:
     if manifest is None or not (folder / manifest.file).is_file():
         return None
     return folder / manifest.file
+
+
+def fetched_folder(downloads: Path, source: str) -> Path | None:
+    """The folder of a fetched archive's CSV files (what ``load --file`` would be given)."""
+    if fetched_file(downloads, source) is None:
+        return None
+    folder = downloads / source / UNPACKED
+    return folder if folder.is_dir() else None
 
 
 def check_archive(data: Path | bytes, item: Published) -> None:
@@ -299,8 +309,27 @@ class Fetcher:
             licence=item.licence,
         )
         os.replace(part, target)
+        _unpack(target, item, folder / UNPACKED)
         (folder / MANIFEST).write_text(json.dumps(asdict(manifest), indent=2), encoding="utf-8")
         return FetchResult(item.source, target, True, received, resumed, manifest)
+
+
+def _unpack(archive: Path, item: Published, into: Path) -> None:
+    """The member files the loaders read, beside the archive; swapped in whole."""
+    fresh = into.with_name(into.name + ".new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    fresh.mkdir(parents=True)
+    with zipfile.ZipFile(archive) as opened:
+        names = {Path(n).name: n for n in opened.namelist()}
+        for member, _ in item.members:
+            with opened.open(names[member]) as source, (fresh / member).open("wb") as out:
+                shutil.copyfileobj(source, out, CHUNK)
+    old = into.with_name(into.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if into.exists():
+        os.replace(into, old)
+    os.replace(fresh, into)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 def _total(response: httpx.Response, offset: int) -> int | None:

@@ -16,7 +16,8 @@ from graph.schema import NODE_KEYS
 from graph.settings import Settings
 from graph.writer import GraphWriter, Record, WriteStats
 from loaders.base import LoadContext, LoadReport
-from loaders.registry import get_loader
+from loaders.fetch import fetched_folder, read_manifest
+from loaders.registry import entry, get_loader
 
 
 @dataclass
@@ -41,6 +42,8 @@ def run_loader(
     """
     loader = get_loader(name)
     report = LoadReport(source=name)
+    if source_path is None:
+        source_path = fetched_source(name, settings, report)
     ctx = LoadContext(settings=settings, driver=driver, source_path=source_path)
     writer = GraphWriter(
         driver, settings.neo4j_database, batch_size=settings.batch_size, on_batch=on_batch
@@ -59,6 +62,19 @@ def run_loader(
             f"Neo4j refused a write while loading {name} ({exc.code}: {_first_line(exc)}); "
             "the batches written before it are kept"
         ) from exc
+
+
+def fetched_source(name: str, settings: Settings, report: LoadReport) -> Path | None:
+    """The files ``s3graph fetch`` brought for this source, newer than the bundled snapshot;
+    None (the snapshot) when nothing was fetched. The report says which was read."""
+    fetched_as = entry(name).fetched_as
+    folder = fetched_folder(settings.downloads_dir, fetched_as) if fetched_as else None
+    if folder is None:
+        return None
+    manifest = read_manifest(folder.parent)
+    when = manifest.fetched_at if manifest else "?"
+    report.notes.append(f"read the files fetched from {fetched_as} on {when} ({folder})")
+    return folder
 
 
 def _first_line(exc: Exception) -> str:

@@ -18,6 +18,7 @@ class LoaderEntry:
     module: str
     description: str
     depends_on: tuple[str, ...] = ()
+    fetched_as: str | None = None  # the `s3graph fetch` source whose files it reads, if any
 
 
 # Order matters: `load all` runs them top to bottom.
@@ -25,14 +26,26 @@ LOADERS: tuple[LoaderEntry, ...] = (
     LoaderEntry("domains", "loaders.domains", "shared thematic vocabulary (industrial ecosystems)"),
     LoaderEntry("regions", "loaders.nuts", "NUTS 2021 regions, countries, cohesion categories"),
     LoaderEntry("s3", "loaders.s3", "S3 priorities (Eye@RIS3 format)", ("regions", "domains")),
-    LoaderEntry("cordis", "loaders.cordis", "CORDIS H2020 project participations", ("regions",)),
+    LoaderEntry(
+        "cordis",
+        "loaders.cordis",
+        "CORDIS H2020 project participations",
+        ("regions",),
+        fetched_as="cordis-h2020",
+    ),
     LoaderEntry(
         "edih",
         "loaders.edih",
         "European Digital Innovation Hubs catalogue",
         ("regions", "domains", "cordis"),  # hub websites are matched to CORDIS organisations
     ),
-    LoaderEntry("een", "loaders.een", "Enterprise Europe Network consortia", ("regions", "cordis")),
+    LoaderEntry(
+        "een",
+        "loaders.een",
+        "Enterprise Europe Network consortia",
+        ("regions", "cordis"),
+        fetched_as="cordis-h2020",  # the members of the EEN grants are in organization.csv
+    ),
     LoaderEntry(
         "eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions", "domains")
     ),

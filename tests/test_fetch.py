@@ -13,14 +13,16 @@ from pathlib import Path
 
 import httpx
 import pytest
+from neo4j import Driver
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from cli.main import app
 from graph.errors import SourceFormatError
-from graph.settings import get_settings
+from graph.settings import Settings, get_settings
 from loaders.fetch import Fetcher, FetchFailed, fetched_file, published, read_manifest
+from loaders.pipeline import run_loader
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cordis"
 H2020 = published("cordis-h2020")
@@ -195,3 +197,20 @@ def test_offline_the_command_says_so_and_changes_nothing(
     assert listing.exit_code == 0
     for word in ("cordis-h2020", "cordis-horizon", "CC BY 4.0", "edih", "interreg"):
         assert word in listing.output
+
+
+def test_load_reads_a_fetched_archive_instead_of_the_snapshot(
+    httpserver: HTTPServer, tmp_path: Path, graph: Driver, settings: Settings
+) -> None:
+    httpserver.expect_request(PATH).respond_with_data(archive(), headers={"ETag": '"v1"'})
+    fetcher(httpserver, tmp_path).fetch(H2020)
+    here = settings.model_copy(update={"home": tmp_path})
+    run_loader("domains", here, graph)
+    run_loader("regions", here, graph)
+    result = run_loader("cordis", here, graph)
+    assert any("fetched from cordis-h2020" in note for note in result.report.notes)
+    records, _, _ = graph.execute_query(
+        "MATCH (p:Project) RETURN collect(p.uid) AS uids", database_=settings.neo4j_database
+    )
+    uids = set(records[0]["uids"])
+    assert uids and all(uid.startswith("cordis:9900000") for uid in uids)  # the fixture's only
