@@ -285,7 +285,7 @@ class S3Loader:
                 report.notes.append(
                     "No Eye@RIS3 snapshot is bundled (no public extract was available), so no "
                     "S3 priorities were loaded. Load an export in the documented shape with "
-                    "`s3graph load s3 --file <folder or *priorities.csv>` (see README, "
+                    "`s3graph load s3 --file <folder or *priorities.csv>` (see docs/data.md, "
                     "'Data: regions, cohesion categories, S3')."
                 )
                 return
