@@ -50,14 +50,14 @@ from queries.runner import Reader
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
-def lucene_query(text: str) -> str | None:
+def all_words_lucene_query(text: str) -> str | None:
     """A safe full-text query from free text: every word must match, as a word or a prefix.
 
     Only word characters survive, so Lucene syntax in the input cannot break the query. The
     plain word goes through the index's accent folding; the prefix form is folded here, because
     Lucene does not analyse wildcard terms. Returns None when no word is left.
 
-    >>> lucene_query("Univ. of Crete")
+    >>> all_words_lucene_query("Univ. of Crete")
     '(univ OR univ*) AND (crete OR crete*)'
     """
     words = [w for w in _WORD.findall(text.casefold()) if w not in FULLTEXT_STOP_WORDS]
@@ -185,7 +185,7 @@ def suggestions(reader: Reader, label: NodeLabel, text: str) -> list[str]:
     if len(prefix) >= 2:
         upper = prefix.upper() if label is NodeLabel.REGION else prefix
         rows += reader.dicts(suggest_keys_query(label), prefix=upper)
-    lucene = lucene_query(text)
+    lucene = all_words_lucene_query(text)
     if lucene is not None:
         rows += reader.dicts(SUGGEST, index=FULLTEXT_INDEX, lucene=lucene, label=label.value)
     found: list[str] = []
@@ -271,7 +271,7 @@ def list_organisations(
 ) -> Page[OrganisationSummary]:
     """Organisations by name (full-text, best match first), country and region."""
     filters: dict[str, Any] = {"country": country, "region": region}
-    lucene = lucene_query(text) if text else None
+    lucene = all_words_lucene_query(text) if text else None
     if text and lucene is None:
         return Page[OrganisationSummary](total=0, limit=limit, offset=offset, items=[])
     if lucene is not None:
@@ -447,7 +447,7 @@ def search(
     reader: Reader, text: str, *, label: NodeLabel | None = None, limit: int = 20
 ) -> list[SearchHit]:
     """Anything with a name, best match first (full-text index, accent-insensitive)."""
-    lucene = lucene_query(text)
+    lucene = all_words_lucene_query(text)
     if lucene is None:
         return []
     rows = reader.dicts(

@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from graph.schema import FULLTEXT_INDEX
 from queries import cypher
-from queries.browse import lucene_query
+from queries.browse import all_words_lucene_query
 from queries.runner import Reader
 
 
@@ -34,7 +34,7 @@ def explain_organisations(
 ) -> list[OrganisationExplanation]:
     """Organisations whose names match ``name`` (every word, as a word or a prefix), best
     first, each with its source ids, merge evidence and location."""
-    lucene = lucene_query(name)
+    lucene = all_words_lucene_query(name)
     if lucene is None:
         return []
     records = Reader(driver, database).rows(

@@ -177,7 +177,7 @@ def _by_key(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hit]
 
 
 def _fulltext(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hit]:
-    query = lucene_query(text)
+    query = fuzzy_lucene_query(text)
     if not query:
         return []
     labels = [KIND_LABELS[k].value for k in kinds]
@@ -221,7 +221,7 @@ def _fulltext(reader: Reader, text: str, kinds: Sequence[EntityKind]) -> list[Hi
     return hits
 
 
-def lucene_query(text: str) -> str:
+def fuzzy_lucene_query(text: str) -> str:
     """A Lucene query from plain words only (so no Lucene syntax can be injected): the phrase,
     all words, and each word fuzzily or as a prefix."""
     words = re.findall(r"\w+", fold_name(text))
