@@ -16,19 +16,17 @@ import argparse
 import csv
 import gzip
 import json
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from graph.codes import fold_name
 from graph.settings import PROJECT_ROOT
 from loaders.region_resolver import RegionResolver
-from loaders.towns import municipalities
+from loaders.towns import TownPlacer, municipalities
 
 SAMPLE = Path("snapshot") / "cordis" / "h2020_participations_sample.csv"
 ORGANISATIONS_2017 = Path("snapshot") / "cordis" / "h2020_organisations_2017.csv.gz"
 NUTS_TABLE = Path("snapshot") / "nuts" / "nuts2021.csv"
-MIN_WITNESSES = 2
 
 
 @dataclass(frozen=True)
@@ -57,26 +55,14 @@ def measure(data_dir: Path = PROJECT_ROOT / "data") -> PlacementFigures:
         hit = resolver.resolve(row["country"], postcode=row["postCode"], city=row["city"])
         if hit.nuts_from == "postcode" and hit.nuts3:
             truth[pic] = hit.nuts3
-    witnessed: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    placer = TownPlacer(towns, resolver)
     for pic, nuts3 in truth.items():
-        witnessed[_town_key(orgs[pic])][nuts3] += 1
+        placer.witness(orgs[pic]["country"], orgs[pic]["city"], nuts3)
 
     def place(pic: str) -> tuple[str | None, str | None, str]:
         org = orgs[pic]
-        seen = Counter(witnessed.get(_town_key(org), Counter()))
-        if pic in truth:
-            seen[truth[pic]] -= 1  # the organisation does not witness itself
-        seen = +seen
-        if len(seen) == 1 and sum(seen.values()) >= MIN_WITNESSES:
-            code = next(iter(seen))
-            return code, code[:4], "located organisations"
-        town = towns.match(org["country"], org["city"])
-        if town.placed:
-            return town.nuts3, town.nuts2, "municipality"
-        hit = resolver.resolve(org["country"], city=org["city"])
-        if hit.resolved:
-            return hit.nuts3, hit.nuts2, "NUTS 3 name"
-        return None, None, "unplaced"
+        got = placer.place(org["country"], org["city"], leave_out=truth.get(pic))
+        return got.nuts3, got.nuts2, got.nuts_from or "unplaced"
 
     placed = agree2 = placed3 = agree3 = 0
     evidence: Counter[str] = Counter()
@@ -109,10 +95,6 @@ def measure(data_dir: Path = PROJECT_ROOT / "data") -> PlacementFigures:
         share_nuts2_only=coverage["nuts2"] / total,
         share_unplaced=coverage["unplaced"] / total,
     )
-
-
-def _town_key(org: dict[str, str]) -> tuple[str, str]:
-    return org["country"], fold_name(org["city"], words=True)
 
 
 def main() -> None:

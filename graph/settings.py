@@ -50,6 +50,9 @@ class Settings(BaseSettings):
 
     batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
+    # The named 2 % sample of Horizon 2020 only, without the near-complete participation files:
+    # a graph that loads in seconds (tests, quick demos).
+    cordis_sample_only: bool = Field(default=False, validation_alias="S3GRAPH_CORDIS_SAMPLE_ONLY")
     cordis_base_url: str = Field(
         default="https://cordis.europa.eu/data", validation_alias="S3GRAPH_CORDIS_BASE_URL"
     )

@@ -36,6 +36,7 @@ from graph.codes import to_eu_country_code
 from graph.errors import SourceFormatError
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Record, Rel
+from loaders import cordis_h2020
 from loaders.base import LoadContext, LoadReport, checked_name, validate_rows
 from loaders.domains import load_term_mapping, normalise_term
 from loaders.entities import Candidate, Match, OrganisationMatcher, name_key, normalise_vat
@@ -402,6 +403,13 @@ class CordisLoader:
         nuts_countries = {code[:2] for code in resolver.versions.valid_2021}
         nuts_countries &= {c for c in nuts_countries if c.isalpha()}
 
+        links = (
+            ctx.source_path is None
+            and not ctx.settings.cordis_sample_only
+            and cordis_h2020.snapshot_has_links(snapshot_dir(ctx.data_dir))
+        )
+        placer = cordis_h2020.placer_for(ctx.data_dir, resolver) if links else None
+
         tally = ResolutionTally()
         merges: Counter[str] = Counter()
         uid_of: dict[str, str] = {}
@@ -417,6 +425,8 @@ class CordisLoader:
                 address=", ".join(p for p in (row.street, row.city) if p),
             )
             tally.add(row, hit, nuts_countries)
+            if placer is not None and hit.nuts_from == "postcode" and hit.nuts3:
+                placer.witness(row.country, row.city, hit.nuts3)
             candidate = Candidate(
                 uid=f"org:pic:{pic}",
                 source_id=f"cordis:pic:{pic}",
@@ -449,6 +459,7 @@ class CordisLoader:
 
         kinds: Counter[str] = Counter()
         unmapped_projects = 0
+        topic_projects: set[str] = set()
         een_network_written = False
         for project_id in sorted(projects, key=int):
             project = projects[project_id]
@@ -463,6 +474,8 @@ class CordisLoader:
             uid = f"cordis:{project_id}"
             if topic:
                 codes = topic_domains(topic, mapping)
+                if codes:
+                    topic_projects.add(project_id)
                 if codes is None:
                     report.unmapped(topic)
                     unmapped_projects += 1
@@ -492,6 +505,20 @@ class CordisLoader:
                     een_network_written = True
                 yield from self._consortium(project, meta, een.get(project_id), uid_of)
 
+        if placer is not None:
+            sample = cordis_h2020.SampleState(
+                uid_of=uid_of,
+                contributions={
+                    pid: {pic: amount for pic, (_, amount) in self._participations(p).items()}
+                    for pid, p in projects.items()
+                },
+                topic_projects=topic_projects,
+                placer=placer,
+                unresolved_rows=tally.unresolved_rows,
+            )
+            yield from cordis_h2020.records(
+                snapshot_dir(ctx.data_dir), ctx.data_dir, report, sample, matcher, known_regions
+            )
         self._report(report, ctx, tally, merges, kinds, len(projects), unmapped_projects)
         if not_in_graph:
             report.notes.append(

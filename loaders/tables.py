@@ -5,6 +5,7 @@ broken rows, and files that are wholly wrong."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import re
 from collections.abc import Iterator, Sequence
@@ -84,7 +85,7 @@ def _well_formed(text: str, delimiter: str) -> bool:
 def read_table(
     path: Path, required: Sequence[str] = (), name: str | None = None
 ) -> Iterator[tuple[int, dict[str, str | None]]]:
-    """Yields (line number where the row starts, row) for each data row.
+    """Yields (line number where the row starts, row) for each data row (of a ``.gz`` file too).
 
     Raises ``SourceFormatError`` before yielding anything when the file is not a table with the
     required columns (an HTML error page, an empty file, another schema), so a loader stops
@@ -100,6 +101,11 @@ def read_table(
         raw = path.read_bytes()
     except FileNotFoundError as exc:
         raise SourceFormatError(f"{label}: file not found at {path}") from exc
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise SourceFormatError(f"{label} is not a complete gzip file ({exc})") from exc
     text = _CONTROL.sub("", decode(raw, label))
     if _looks_like_html(text):
         raise SourceFormatError(f"{label} is an HTML or XML page, not a CSV table")

@@ -18,12 +18,13 @@ from __future__ import annotations
 import csv
 import gzip
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from graph.codes import fold_name, to_eu_country_code
+from loaders.region_resolver import RegionResolver
 
 LAU_FILE = Path("snapshot") / "nuts" / "lau2020_nuts2021.csv.gz"
 
@@ -131,3 +132,64 @@ class Municipalities:
 def municipalities(data_dir: Path) -> Municipalities:
     """The municipality index of the bundled snapshot (read once per process: ~2 s)."""
     return Municipalities(data_dir / LAU_FILE, data_dir / EXONYMS_FILE)
+
+
+@dataclass(frozen=True, slots=True)
+class TownPlacement:
+    """Where an organisation known by its town is: codes, the evidence (``nuts_from``) and why."""
+
+    nuts3: str | None
+    nuts2: str | None
+    nuts_from: str | None
+    detail: str
+
+
+class TownPlacer:
+    """Places an organisation from its country and town alone, most reliable evidence first:
+
+    1. ``town``: the organisations of that town placed by postcode, when at least
+       ``MIN_WITNESSES`` of them are and all lie in one NUTS 3 region;
+    2. ``municipality``: Eurostat's municipalities (``Municipalities.match``);
+    3. ``city``: a town named like a NUTS 3 region (``RegionResolver.resolve``).
+
+    A name that points to several regions decides only the NUTS 2 they share, or nothing.
+    """
+
+    MIN_WITNESSES = 2
+
+    def __init__(self, towns: Municipalities, resolver: RegionResolver) -> None:
+        self._towns = towns
+        self._resolver = resolver
+        self._witnesses: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+
+    @staticmethod
+    def key(country: str, town: str) -> tuple[str, str]:
+        return to_eu_country_code(country or ""), fold_name(town or "", words=True)
+
+    def witness(self, country: str, town: str | None, nuts3: str) -> None:
+        """Records an organisation of this town placed by postcode in ``nuts3``."""
+        if town:
+            self._witnesses[self.key(country, town)][nuts3] += 1
+
+    def place(self, country: str, town: str | None, leave_out: str | None = None) -> TownPlacement:
+        """``leave_out``: the NUTS 3 of a witness that is the organisation itself (measuring)."""
+        if not town or not fold_name(town, words=True):
+            return TownPlacement(None, None, None, "no town given")
+        seen = Counter(self._witnesses.get(self.key(country, town), Counter()))
+        if leave_out:
+            seen[leave_out] -= 1
+        seen = +seen
+        if len(seen) == 1 and sum(seen.values()) >= self.MIN_WITNESSES:
+            code, count = next(iter(seen.items()))
+            detail = f"{count} organisations of {town!r} placed by postcode, all in {code}"
+            return TownPlacement(code, code[:4], "town", detail)
+        match = self._towns.match(country, town)
+        if match.placed:
+            return TownPlacement(match.nuts3, match.nuts2, "municipality", match.detail)
+        hit = self._resolver.resolve(country, city=town)
+        if hit.resolved:
+            return TownPlacement(hit.nuts3, hit.nuts2, "city", hit.detail)
+        why = match.detail
+        if len(seen) > 1:
+            why = f"organisations of {town!r} lie in {', '.join(sorted(seen))}; {why}"
+        return TownPlacement(None, None, None, why)

@@ -20,6 +20,9 @@ from graph.local import LocalNeo4j
 from graph.schema import apply_schema
 from graph.settings import Settings, get_settings
 
+# Tests load the named 2 % sample of Horizon 2020; one slow test loads the near-complete files.
+os.environ.setdefault("S3GRAPH_CORDIS_SAMPLE_ONLY", "1")
+
 CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
 # Debian's Chromium, driven by Playwright in the browser tests (``make test`` installs it).

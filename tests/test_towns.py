@@ -51,3 +51,21 @@ def test_placement_by_town_agrees_with_postcodes() -> None:
     # Coverage of EU and EFTA organisations: 90 % is the aim; without a gazetteer the big cities
     # whose LAUs are parishes or districts (Athina, Lisboa, Dublin, Kaunas) stay unplaced.
     assert figures.share_nuts3 + figures.share_nuts2_only >= 0.85
+
+
+def test_town_placer_trusts_witnesses_then_municipalities(towns: Municipalities) -> None:
+    from loaders.region_resolver import RegionResolver
+    from loaders.towns import TownPlacer
+
+    placer = TownPlacer(towns, RegionResolver.from_data_dir(DATA))
+    placer.witness("DE", "Neustadt", "DEB3H")
+    assert placer.place("DE", "Neustadt").nuts_from is None  # one witness decides nothing
+    placer.witness("DE", "NEUSTADT", "DEB3H")
+    got = placer.place("DE", "Neustadt")
+    assert (got.nuts3, got.nuts_from) == ("DEB3H", "town")
+    # leaving one witness out (the organisation itself) leaves too few
+    assert placer.place("DE", "Neustadt", leave_out="DEB3H").nuts_from is None
+    placer.witness("DE", "Neustadt", "DE24D")  # witnesses that disagree decide nothing
+    assert placer.place("DE", "Neustadt").nuts3 is None
+    assert placer.place("DE", "Stuttgart").nuts_from == "municipality"
+    assert placer.place("DE", "").detail == "no town given"
