@@ -139,6 +139,14 @@ def load(
         Path | None,
         typer.Option("--file", "-f", help="Read this file instead of the bundled snapshot."),
     ] = None,
+    sample_only: Annotated[
+        bool,
+        typer.Option(
+            "--sample-only",
+            help="cordis: the named 2 % sample of Horizon 2020 only (loads in seconds), "
+            "without the near-complete participation files.",
+        ),
+    ] = False,
 ) -> None:
     """Load a source into the graph (idempotent: loading twice changes no counts)."""
     from cli.context import cli_driver
@@ -150,6 +158,8 @@ def load(
     if file is not None and len(names) > 1:
         raise S3GraphError("--file goes with a single source, not 'all'")
     settings = get_settings()
+    if sample_only:
+        settings = settings.model_copy(update={"cordis_sample_only": True})
     with cli_driver(settings) as driver:
         apply_schema(driver, settings.neo4j_database)
         summary = Table(title="Load summary")
