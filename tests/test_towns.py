@@ -69,3 +69,21 @@ def test_town_placer_trusts_witnesses_then_municipalities(towns: Municipalities)
     assert placer.place("DE", "Neustadt").nuts3 is None
     assert placer.place("DE", "Stuttgart").nuts_from == "municipality"
     assert placer.place("DE", "").detail == "no town given"
+
+
+def test_the_gazetteer_places_towns_that_are_no_municipality(towns: Municipalities) -> None:
+    from loaders.region_resolver import RegionResolver
+    from loaders.towns import TownPlacer, gazetteer, nuts_countries
+
+    resolver = RegionResolver.from_data_dir(DATA)
+    without = TownPlacer(towns, resolver)
+    placer = TownPlacer(towns, resolver, gazetteer(nuts_countries(resolver)))
+    for country, town, region in (
+        ("LT", "Kaunas", "LT022"),
+        ("SE", "Kista", "SE110"),
+        ("EL", "Athina", "EL303"),
+        ("IE", "Cork", "IE053"),
+    ):
+        assert without.place(country, town).nuts_from is None
+        got = placer.place(country, town)
+        assert (got.nuts3, got.nuts_from) == (region, "gazetteer")
