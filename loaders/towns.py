@@ -32,9 +32,9 @@ LAU_FILE = Path("snapshot") / "nuts" / "lau2020_nuts2021.csv.gz"
 _SUFFIX = re.compile(r",\s*[^,]*$")
 # City districts written "Bratislava - mestská časť Ružinov": the part before the dash is the town.
 _DISTRICT = re.compile(r"\s+-\s+.*$")
-# What addresses add after a town: a district number or letter, a province code ("PRAHA 4",
-# "AARHUS N", "DUBLIN 2", "TORINO TO").
-_TRAILING_CODE = re.compile(r"(\s+(\d{1,2}|[a-z]{1,2}))+$")
+# What addresses add after a town: a district number or letter, a province code, a postal
+# district's compass point ("PRAHA 4", "AARHUS N", "DUBLIN 2", "TORINO TO", "AALBORG OST").
+_TRAILING_CODE = re.compile(r"(\s+(\d{1,2}|[a-z]{1,2}|ost|vest|nord|syd))+$")
 # Town names typed without umlauts ("TUEBINGEN", "KOELN").
 _UMLAUTS = (("ue", "u"), ("oe", "o"), ("ae", "a"))
 EXONYMS_FILE = Path("mappings") / "town_exonyms.csv"
@@ -91,7 +91,7 @@ class Municipalities:
         tries = [key, fold_name(_SUFFIX.sub("", town), words=True), _TRAILING_CODE.sub("", key)]
         for spelled, plain in _UMLAUTS:
             tries.append(key.replace(spelled, plain))
-        tries.append(self._exonyms.get((cc, key), ""))
+        tries += [self._exonyms.get((cc, attempt), "") for attempt in tries[:3]]
         for attempt in tries:
             found = self._index.get((cc, attempt), set()) if attempt else set()
             if found:

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, LiteralString
 
 from graph.codes import fold_name
-from graph.errors import NotFound
+from graph.errors import BadInput, NotFound
 from graph.schema import FULLTEXT_INDEX, FULLTEXT_STOP_WORDS, NODE_KEYS, NodeLabel
 from queries.cypher.browse import (
     CLUSTER_DETAIL,
@@ -23,6 +23,8 @@ from queries.cypher.browse import (
     ORGANISATIONS_PAGE,
     ORGANISATIONS_SEARCH,
     REGION_DETAIL,
+    REGION_MEMBERS,
+    REGION_PROJECTS,
     REGIONS_PAGE,
     SEARCH,
     SUGGEST,
@@ -39,6 +41,7 @@ from queries.models.browse import (
     OrganisationDetail,
     OrganisationSummary,
     Page,
+    RankedLink,
     RegionDetail,
     RegionSummary,
     SearchHit,
@@ -257,6 +260,26 @@ def get_region(reader: Reader, nuts_id: str) -> RegionDetail:
         organisations=x.get("_organisations") or 0,
         hubs=x.get("_hubs") or 0,
         clusters=x.get("_clusters") or 0,
+    )
+
+
+REGION_MEMBER_KINDS: tuple[str, ...] = (*REGION_MEMBERS, "projects")
+
+
+def region_members(
+    reader: Reader, nuts_id: str, kind: str, limit: int = 20, offset: int = 0
+) -> Page[RankedLink]:
+    """The organisations, hubs, clusters or projects located in a region or below it, busiest
+    first (a project by its participants located there)."""
+    if kind not in REGION_MEMBER_KINDS:
+        raise BadInput(f"kind must be one of {', '.join(REGION_MEMBER_KINDS)}")
+    key = nuts_id.strip().upper()
+    if reader.first_dict(REGION_DETAIL, key=key) is None:
+        raise not_found_error(reader, NodeLabel.REGION, "region", nuts_id)
+    query = REGION_PROJECTS if kind == "projects" else REGION_MEMBERS[kind]
+    total, items = _page(reader, query, limit, offset, key=key)
+    return Page[RankedLink](
+        total=total, limit=limit, offset=offset, items=[RankedLink(**i) for i in items]
     )
 
 

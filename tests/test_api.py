@@ -152,6 +152,28 @@ def test_region_detail_counts_what_is_located_below_it(client: TestClient) -> No
     assert body["loaded_at"]
 
 
+def test_region_members_busiest_first_and_paged(client: TestClient) -> None:
+    orgs = client.get("/regions/DK05/members", params={"limit": 5}).json()
+    assert orgs["total"] == 2 + api_graph.MANY_FIRMS
+    assert len(orgs["items"]) == 5
+    ties = [m["ties"] for m in orgs["items"]]
+    assert ties == sorted(ties, reverse=True)
+    assert orgs["items"][0]["key"] == api_graph.AAU  # the one with a project and a region
+    rest = client.get("/regions/DK05/members", params={"limit": 100, "offset": 5}).json()
+    keys = [m["key"] for m in orgs["items"] + rest["items"]]
+    assert len(keys) == len(set(keys)) == orgs["total"]
+    projects = client.get("/regions/EL43/members", params={"kind": "projects"}).json()
+    assert [(p["key"], p["ties"]) for p in projects["items"]] == [(api_graph.PROJECT, 1)]
+    hubs = client.get("/regions/EL43/members", params={"kind": "hubs"}).json()
+    assert [h["key"] for h in hubs["items"]] == [api_graph.HUB]
+    assert client.get("/regions/DK05/members", params={"kind": "cats"}).status_code == 422
+    assert client.get("/regions/XX99/members").status_code == 404
+    page = client.get("/explore/node/Region/DK05").text
+    assert 'id="members"' in page and "Aalborg Universitet" in page
+    second = client.get("/explore/node/Region/DK05", params={"members_page": 2}).text
+    assert 'id="members-previous"' in second
+
+
 def test_pagination_walks_the_whole_list_once(client: TestClient) -> None:
     first = client.get("/regions", params={"limit": 5}).json()
     total = first["total"]

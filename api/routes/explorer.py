@@ -33,8 +33,8 @@ from api.viewspecs import (
     paths_view_params,
 )
 from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
-from queries.browse import list_domains, search
-from queries.models import DomainSummary
+from queries.browse import REGION_MEMBER_KINDS, list_domains, region_members, search
+from queries.models import DomainSummary, Page, RankedLink
 from queries.runner import Reader
 from views.render import network_html
 from views.subgraph import PATH_NETWORKS, legend_for
@@ -44,6 +44,10 @@ router = APIRouter(include_in_schema=False)
 
 def _domains(reader: Reader) -> list[DomainSummary]:
     return list_domains(reader, limit=200).items
+
+
+# A region page lists this many organisations, projects, hubs and clusters per page.
+REGION_MEMBERS_PER_PAGE = 20
 
 
 def _query(request: Request, **changes: Any) -> str:
@@ -182,8 +186,18 @@ def node_page_view(
     label: Annotated[NodeLabel, Path()],
     key: Annotated[str, Path(max_length=300)],
     params: Annotated[NodeViewParams, Depends(node_view_params)],
+    members_page: Annotated[
+        int, Query(ge=1, le=10_000, description="Region pages: which page of members.")
+    ] = 1,
 ) -> Response:
     hood, graph = node_view(reader, label, key, params)
+    members: dict[str, Page[RankedLink]] = {}
+    if label is NodeLabel.REGION:
+        offset = (members_page - 1) * REGION_MEMBERS_PER_PAGE
+        members = {
+            kind: region_members(reader, key, kind, REGION_MEMBERS_PER_PAGE, offset)
+            for kind in REGION_MEMBER_KINDS
+        }
     centre = hood.centre
     links: dict[str, list[str]] = {}
     for edge in hood.edges:
@@ -211,5 +225,9 @@ def node_page_view(
             "limits": sorted({*NEIGHBOUR_LIMITS, params.limit}),
             "export_query": _query(request),
             "page_of": node_page,
+            "members": members,
+            "members_page": members_page,
+            "members_per_page": REGION_MEMBERS_PER_PAGE,
+            "members_url": lambda n: "?" + _query(request, members_page=n),
         },
     )

@@ -7,12 +7,13 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from api.deps import PaginationDep, ReaderDep, country_filter
-from queries.browse import get_region, list_regions
-from queries.models import Page, RegionDetail, RegionSummary
+from queries.browse import get_region, list_regions, region_members
+from queries.models import Page, RankedLink, RegionDetail, RegionSummary
 
 router = APIRouter(prefix="/regions", tags=["look-ups"])
 
 CategoryParam = Literal["more developed", "transition", "less developed"]
+MemberKind = Literal["organisations", "projects", "hubs", "clusters"]
 NUTS_ID = r"^[A-Za-z]{2}[A-Za-z0-9]{0,3}$"
 
 
@@ -50,3 +51,23 @@ def region(
     nuts_id: Annotated[str, Path(pattern=NUTS_ID, description="NUTS id, e.g. DK05.")],
 ) -> RegionDetail:
     return get_region(reader, nuts_id)
+
+
+@router.get(
+    "/{nuts_id}/members",
+    response_model=Page[RankedLink],
+    summary="What is located in a region or below it, busiest first",
+)
+def members(
+    reader: ReaderDep,
+    page: PaginationDep,
+    nuts_id: Annotated[str, Path(pattern=NUTS_ID, description="NUTS id, e.g. DK05.")],
+    kind: Annotated[
+        MemberKind,
+        Query(
+            description="organisations, hubs, clusters (by their ties) or projects (by "
+            "their participants located there)."
+        ),
+    ] = "organisations",
+) -> Page[RankedLink]:
+    return region_members(reader, nuts_id, kind, limit=page.limit, offset=page.offset)

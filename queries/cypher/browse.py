@@ -81,6 +81,29 @@ RETURN x {.*, _cohesion: """
 """
 )
 
+# What lies in a region or below it, ranked by its ties (a busy organisation first), one page;
+# the label slot is filled from the schema enum (``REGION_MEMBERS`` below). Projects are ranked
+# by their participants located there.
+REGION_MEMBERS_TEMPLATE: LiteralString = """
+MATCH (x:__LABEL__)-[:LOCATED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {nuts_id: $key})
+WITH DISTINCT x
+WITH x, COUNT { (x)--(:!Region&!Domain&!GraphMeta) } AS ties
+ORDER BY ties DESC, x.name, x.uid
+WITH collect({label: '__LABEL__', key: x.uid, name: coalesce(x.name, x.acronym, x.uid),
+              ties: ties}) AS hits
+RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS items
+"""
+
+REGION_PROJECTS: LiteralString = """
+MATCH (o:Organisation)-[:LOCATED_IN]->(:Region)-[:PART_OF*0..3]->(:Region {nuts_id: $key})
+MATCH (o)-[:PARTICIPATED_IN]->(p:Project)
+WITH p, count(DISTINCT o) AS ties
+ORDER BY ties DESC, p.end_date DESC, p.uid
+WITH collect({label: 'Project', key: p.uid, name: coalesce(p.acronym, p.name, p.uid), ties: ties})
+     AS hits
+RETURN size(hits) AS total, hits[$offset..($offset + $limit)] AS items
+"""
+
 # -- organisations, hubs, clusters --------------------------------------------------------------
 # Filters shared by the located actors: country, and region (the region it is located in or any
 # region above it).
@@ -381,6 +404,16 @@ FILLED_TEMPLATES: dict[str, LiteralString] = {
     **{f"FACETS[{label.value}]": facets_query(label) for label in BROWSABLE_LABELS},
     **{f"NODES_BY_KEY[{label.value}]": nodes_by_key_query(label) for label in BROWSABLE_LABELS},
     **{f"SUGGEST_KEYS[{label.value}]": suggest_keys_query(label) for label in BROWSABLE_LABELS},
+}
+
+# What a region page lists: located organisations, hubs and clusters.
+REGION_MEMBERS: dict[str, LiteralString] = {
+    kind: _fill(REGION_MEMBERS_TEMPLATE, label)
+    for kind, label in (
+        ("organisations", NodeLabel.ORGANISATION),
+        ("hubs", NodeLabel.HUB),
+        ("clusters", NodeLabel.CLUSTER),
+    )
 }
 
 # The full-text index covers several labels: ask for more hits than wanted, keep organisations.

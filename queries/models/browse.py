@@ -28,6 +28,12 @@ class Link(BaseModel):
     name: str
 
 
+class RankedLink(Link):
+    """A node with how many ties it has (for a project in a region: its participants there)."""
+
+    ties: int
+
+
 class Provenance(BaseModel):
     sources: list[str] = Field(default_factory=list, description="Sources that stated it.")
     loaded_at: datetime | None = Field(default=None, description="When it was last loaded.")
