@@ -47,7 +47,6 @@ from queries.models import (
 )
 from queries.overlap import overlap
 from queries.paths import (
-    MAX_PROJECT_PARTNERS,
     MAX_START_ORGANISATIONS,
     ROUTE_LIMIT,
     Route,
@@ -61,6 +60,7 @@ from queries.paths import (
     start_organisations,
 )
 from queries.regions import REVEALED_TOP
+from queries.route_index import MAX_PROJECT_PARTNERS
 from queries.runner import Reader
 from queries.scoring import overlap_share, shared_domains, unmatched_domains
 

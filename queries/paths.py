@@ -38,6 +38,7 @@ from queries.models import (
 )
 from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
+from queries.route_index import SearchStats, fit_function, route_index
 from queries.runner import Reader
 from queries.scoring import (
     Fit,
@@ -49,9 +50,9 @@ from queries.scoring import (
     thematic_fit,
 )
 
-ROUTE_LIMIT = 5000  # candidate routes fetched per query at most
+ROUTE_LIMIT = 5000  # routes a broker or consortium search weighs at most (the best ones)
+SCORE_EPSILON = 1e-4  # scores are shown rounded to 4 places: routes this close tie
 MAX_START_ORGANISATIONS = 500
-MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
 MAX_PER_END = 2  # paths kept per end organisation, so the k best name several partners
 TARGET_CATEGORIES = ("less developed", "transition", "more developed", "outermost")
 TRAVERSABLE = sorted(label.value for label in TRAVERSABLE_LABELS)
@@ -185,7 +186,9 @@ def _paths(
             "there is nowhere to start from."
         )
         return base
-    search = search_routes(reader, starts, target_filter, domains, domain_regions, max_hops)
+    search = search_routes(
+        reader, starts, target_filter, domains, domain_regions, max_hops, best=k
+    )
     scored = score_routes(reader, search.routes)
     chosen = best_paths(scored, k)
     base.paths = present(reader, chosen)
@@ -260,37 +263,48 @@ def search_routes(
     domain_regions: list[str],
     max_hops: int,
     limit: int = ROUTE_LIMIT,
+    best: int | None = None,
 ) -> RouteSearch:
-    """Every route of 2, 4, ... up to ``max_hops`` hops (organisation to organisation paths
-    always have an even length), at most ``limit`` in all."""
+    """Routes of up to ``max_hops`` hops, best first, from the in-memory index
+    (``queries.route_index``). With ``best``: every route that can be among the ``best`` paths
+    (at most ``MAX_PER_END`` per end organisation, ties included), and nothing else; without it,
+    the ``limit`` best routes."""
     found = RouteSearch()
     if not can_end_anywhere(reader, target):
         return found
-    seen: set[tuple[str, ...]] = set()
-    for hops in sorted(h for h in cypher.PATHS_BY_HOPS if h <= max_hops):
-        remaining = limit - len(found.routes)
-        if remaining <= 0:
-            found.truncated = True
+    index = route_index(reader)
+    targets = index.targets(target.organisations, target.regions, target.domains)
+    if not targets:
+        return found
+    stats = SearchStats()
+    routes = index.best_routes(
+        starts,
+        targets,
+        domains,
+        domain_regions,
+        max_hops,
+        fit_function(reader),
+        date.today(),
+        stats,
+    )
+    per_end: dict[str, int] = defaultdict(int)
+    accepted = 0
+    threshold: float | None = None
+    for route in routes:
+        if threshold is not None and route.score < threshold - SCORE_EPSILON:
             break
-        rows = reader.rows(
-            cypher.PATHS_BY_HOPS[hops],
-            starts=list(starts),
-            target_orgs=target.organisations,
-            target_regions=target.regions,
-            target_domains=target.domains,
-            domains=domains,
-            domain_regions=domain_regions,
-            max_partners=MAX_PROJECT_PARTNERS,
-            limit=remaining,
-        )
-        if len(rows) >= remaining:
-            found.truncated = True
-        for row in rows:
-            uids = tuple(row["uids"])
-            if uids in seen:
-                continue
-            seen.add(uids)
-            found.routes.append(Route(uids, (), tuple(row["rels"])))
+        found.routes.append(Route(route.uids, route.labels, route.rels))
+        if best is not None:
+            end = route.uids[-1]
+            if threshold is None and per_end[end] < MAX_PER_END:
+                per_end[end] += 1
+                accepted += 1
+                if accepted == best:
+                    threshold = route.score
+        elif len(found.routes) >= limit:
+            found.truncated = next(routes, None) is not None
+            break
+    found.truncated = found.truncated or stats.stopped
     return found
 
 
@@ -644,8 +658,9 @@ def _explain(
     if not chosen:
         return text + "No such path exists in the graph."
     text += (
-        f"{n_routes} distinct route{'s' if n_routes != 1 else ''} found; the {len(chosen)} best "
-        f"are shown (at most {MAX_PER_END} per end organisation). "
+        f"Routes are searched best first among all routes of at most {max_hops} hops, so no "
+        f"route left out scores higher; the {len(chosen)} best are shown (at most {MAX_PER_END} "
+        f"per end organisation, {n_routes} route{'s' if n_routes != 1 else ''} scored). "
         "Score = tie strengths (a small recent shared project is strongest, then a shared hub or "
         "a cluster partnership, then the same EEN consortium) x 0.5 per intermediate "
         "organisation x thematic fit (shared domains of the two end regions: declared S3 "
@@ -653,7 +668,7 @@ def _explain(
     )
     if search.truncated:
         text += (
-            f" The search stopped after {ROUTE_LIMIT} candidate routes: narrow it with a domain, "
-            "a smaller region or fewer hops to see them all."
+            " The search stopped at its work limit before it could prove these the best: "
+            "narrow it with a domain, a smaller region or fewer hops."
         )
     return text

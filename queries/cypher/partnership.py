@@ -242,6 +242,37 @@ PATHS_BY_HOPS: dict[int, LiteralString] = {
     hops: _PATHS_TEMPLATE.replace("{HOPS}", f"{{{hops}}}") for hops in PATH_HOP_COUNTS
 }
 
+# The in-memory route index (queries/route_index.py): every traversable node with what scoring
+# needs, and every tie relationship between two of them, each in one row.
+ROUTE_INDEX_NODES: LiteralString = """
+MATCH (n)
+WHERE n:Organisation OR n:Project OR n:Hub OR n:Cluster OR n:Partnership OR n:Consortium
+WITH n, CASE
+  WHEN n:Organisation THEN 'Organisation' WHEN n:Project THEN 'Project' WHEN n:Hub THEN 'Hub'
+  WHEN n:Cluster THEN 'Cluster' WHEN n:Partnership THEN 'Partnership' ELSE 'Consortium'
+END AS label
+RETURN collect([
+  n.uid, label, n.n_partners,
+  COUNT { (n)<-[:PARTICIPATED_IN|PARTNER_IN|RUNS|MEMBER_OF|IN_PARTNERSHIP]-() },
+  n.kind, toString(n.start_date), toString(n.end_date),
+  COLLECT { MATCH (n)-[:LOCATED_IN]->(r:Region) RETURN r.nuts_id ORDER BY r.level DESC },
+  COLLECT { MATCH (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain) RETURN DISTINCT d.code }
+]) AS nodes
+"""
+
+ROUTE_INDEX_TIES: LiteralString = """
+MATCH (a)-[r:PARTICIPATED_IN|PARTNER_IN|MEMBER_OF|IN_PARTNERSHIP|RUNS]->(b)
+WHERE (a:Organisation OR a:Cluster OR a:Project OR a:Hub OR a:Partnership OR a:Consortium)
+  AND (b:Organisation OR b:Project OR b:Hub OR b:Cluster OR b:Partnership OR b:Consortium)
+RETURN collect([a.uid, b.uid, type(r), r.role]) AS ties
+"""
+
+# Regions where organisations are located: the ends a route can have.
+REGIONS_WITH_ORGANISATIONS: LiteralString = """
+MATCH (:Organisation)-[:LOCATED_IN]->(r:Region)
+RETURN collect(DISTINCT r.nuts_id) AS ids
+"""
+
 # The two NUTS 2 regions with the most organisations: where a warm-up query has work to do.
 BUSIEST_REGIONS: LiteralString = """
 MATCH (o:Organisation)-[:LOCATED_IN]->(r:Region)

@@ -1,0 +1,330 @@
+"""The route search in memory: a compact copy of the ties between actors, read from Neo4j once
+per graph version, searched best first.
+
+Neo4j stays the store of record: the index holds only what the search needs (uids, labels, the
+tie relationships, project sizes and dates, regions and domains), and every detail shown comes
+from Neo4j afterwards (``queries.paths.score_routes`` and ``present``).
+
+Why best first is exact: a route's score is a product of factors that are all at most 1 (tie
+strengths, 0.5 per intermediate organisation, the thematic fit), so a partial route's product,
+times the best strength its open tie can still reach, bounds every route that extends it. The
+search pops the partial route with the highest bound; a complete route goes back on the heap
+with its exact score, so when it comes off no other route can score higher. Routes therefore
+come out best first, with no cap that could hide a better one.
+"""
+
+from __future__ import annotations
+
+import heapq
+import threading
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from queries import cypher
+from queries.regions import domain_ancestors, region_profiles
+from queries.runner import Reader
+from queries.scoring import (
+    INTERMEDIARY_FACTOR,
+    PARTNERSHIP_STRENGTH,
+    WEAK_STRENGTH,
+    Fit,
+    NodeInfo,
+    segment_tie,
+)
+from queries.versioned import VersionedCache
+
+ORGANISATION = "Organisation"
+MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
+MAX_POPS = 3_000_000  # a safety bound on one search; reaching it marks the answer incomplete
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedRoute:
+    """A complete route: node uids, labels, relationships as ``{type, from, role}``, score."""
+
+    uids: tuple[str, ...]
+    labels: tuple[str, ...]
+    rels: tuple[dict[str, Any], ...]
+    score: float
+
+
+@dataclass
+class RouteIndex:
+    """Ties between traversable nodes as adjacency lists over integer ids."""
+
+    uids: list[str]
+    labels: list[str]
+    infos: list[NodeInfo]
+    regions: list[tuple[str, ...]]  # an organisation's regions (most detailed first)
+    domains: list[frozenset[str]]  # a node's own domains (IN_DOMAIN, OFFERS, ACTIVE_IN)
+    reach_domains: list[frozenset[str]]  # an organisation's own and its connectors' domains
+    adjacency: list[list[tuple[int, int]]]  # node -> [(neighbour, tie index)]
+    ties: list[tuple[str, str, str | None]]  # tie index -> (type, from uid, role)
+    id_of: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, reader: Reader) -> RouteIndex:
+        """Two reads: the nodes with what scoring needs, and the tie relationships."""
+        node_rows = reader.one(cypher.ROUTE_INDEX_NODES)
+        tie_rows = reader.one(cypher.ROUTE_INDEX_TIES)
+        return cls.from_rows(
+            list(node_rows["nodes"]) if node_rows else [],
+            list(tie_rows["ties"]) if tie_rows else [],
+        )
+
+    @classmethod
+    def from_rows(cls, nodes: Sequence[Sequence[Any]], ties: Sequence[Sequence[Any]]) -> RouteIndex:
+        """Nodes as ``[uid, label, n_partners, members, kind, start, end, regions, domains]``,
+        ties as ``[from uid, to uid, type, role]`` (the rows of ``ROUTE_INDEX_*``)."""
+        index = cls([], [], [], [], [], [], [], [])
+        small: list[bool] = []
+        for uid, label, n_partners, members, kind, start, end, regions, domains in nodes:
+            index.id_of[uid] = len(index.uids)
+            index.uids.append(uid)
+            index.labels.append(label)
+            index.infos.append(
+                NodeInfo(
+                    label=label,
+                    uid=uid,
+                    name=uid,
+                    n_partners=n_partners,
+                    members=members or 0,
+                    kind=kind,
+                    start_date=start,
+                    end_date=end,
+                )
+            )
+            index.regions.append(tuple(regions or ()))
+            index.domains.append(frozenset(domains or ()))
+            index.adjacency.append([])
+            small.append(label != "Project" or (n_partners or 0) <= MAX_PROJECT_PARTNERS)
+        reach: list[set[str]] = [set(d) for d in index.domains]
+        seen: set[tuple[int, int]] = set()
+        for start_uid, end_uid, rel_type, role in ties:
+            a, b = index.id_of.get(start_uid), index.id_of.get(end_uid)
+            if a is None or b is None or a == b:
+                continue
+            if index.labels[a] == ORGANISATION:
+                reach[a] |= index.domains[b]  # the target-domain test ignores project size
+            if not (small[a] and small[b]):
+                continue
+            pair = (min(a, b), max(a, b))
+            if pair in seen:  # one tie per pair of nodes, as the route is the node sequence
+                continue
+            seen.add(pair)
+            index.ties.append((rel_type, start_uid, role))
+            tie = len(index.ties) - 1
+            index.adjacency[a].append((b, tie))
+            index.adjacency[b].append((a, tie))
+        index.reach_domains = [frozenset(r) for r in reach]
+        return index
+
+    # -- the search ------------------------------------------------------------------------------
+
+    def targets(
+        self,
+        organisations: Sequence[str] | None,
+        regions: Sequence[str] | None,
+        domains: Sequence[str] | None,
+    ) -> set[int]:
+        """Organisations that meet every set filter."""
+        wanted_orgs = set(organisations) if organisations is not None else None
+        wanted_regions = set(regions) if regions is not None else None
+        wanted_domains = set(domains) if domains is not None else None
+        found: set[int] = set()
+        for i, label in enumerate(self.labels):
+            if label != ORGANISATION:
+                continue
+            if wanted_orgs is not None and self.uids[i] not in wanted_orgs:
+                continue
+            if wanted_regions is not None and not wanted_regions.intersection(self.regions[i]):
+                continue
+            if wanted_domains is not None and not wanted_domains & self.reach_domains[i]:
+                continue
+            found.add(i)
+        return found
+
+    def _distances(self, targets: set[int], depth: int) -> dict[int, int]:
+        """Hops from each node to the nearest target, up to ``depth``."""
+        distance = dict.fromkeys(targets, 0)
+        queue = deque(targets)
+        while queue:
+            node = queue.popleft()
+            d = distance[node] + 1
+            if d > depth:
+                continue
+            for neighbour, _ in self.adjacency[node]:
+                if neighbour not in distance:
+                    distance[neighbour] = d
+                    queue.append(neighbour)
+        return distance
+
+    def best_routes(
+        self,
+        starts: Sequence[str],
+        targets: set[int],
+        domains: Sequence[str] | None,
+        domain_regions: Sequence[str],
+        max_hops: int,
+        fit: Callable[[str | None, str | None], float],
+        today: date,
+        stats: SearchStats | None = None,
+    ) -> Iterator[IndexedRoute]:
+        """Every route from a start to a target within ``max_hops``, best first (see the module
+        docstring): no node twice, no other start passed, big projects never a tie; with
+        ``domains``, a route passes a node in one of them or ends in a ``domain_regions``
+        region."""
+        stats = stats if stats is not None else SearchStats()
+        start_ids = {self.id_of[u] for u in starts if u in self.id_of}
+        distance = self._distances(targets, max_hops)
+        wanted = set(domains) if domains is not None else None
+        domain_region_set = set(domain_regions)
+        strengths: dict[tuple[int, ...], float] = {}
+        bounds: dict[tuple[int, ...], float] = {}
+        heap: list[tuple[float, int, tuple[Any, ...]]] = []
+        counter = 0
+
+        def strength(chain: tuple[int, ...]) -> float:
+            found = strengths.get(chain)
+            if found is None:
+                found = segment_tie([self.infos[c] for c in chain], today).strength
+                strengths[chain] = found
+            return found
+
+        def bound(chain: tuple[int, ...]) -> float:
+            """The best strength a tie that begins with this chain of connectors can reach."""
+            found = bounds.get(chain)
+            if found is None:
+                labels = [self.labels[c] for c in chain]
+                found = strength(chain) if len(chain) == 1 else WEAK_STRENGTH
+                if labels[0] == "Cluster" and len(chain) <= 3:
+                    found = max(found, PARTNERSHIP_STRENGTH)
+                if any(
+                    self.labels[n] != ORGANISATION for n, _ in self.adjacency[chain[-1]]
+                ):  # the chain may go on to another connector: at least a weak tie
+                    found = max(found, WEAK_STRENGTH)
+                bounds[chain] = found
+            return found
+
+        for s in sorted(start_ids):
+            if self.labels[s] == ORGANISATION and s in distance:
+                # state: nodes, ties, product of closed ties, intermediaries, open chain, domain
+                state = ((s,), (), 1.0, 0, (), False)
+                heapq.heappush(heap, (-1.0, counter, (False, state)))
+                counter += 1
+        while heap:
+            stats.pops += 1
+            if stats.pops > MAX_POPS:
+                stats.stopped = True
+                return
+            negative, _, (complete, state) = heapq.heappop(heap)
+            nodes, ties, product, intermediaries, chain, passed_domain = state
+            if complete:
+                yield self._route(nodes, ties, -negative)
+                continue
+            hops = len(ties)
+            here = nodes[-1]
+            for neighbour, tie in self.adjacency[here]:
+                if neighbour in nodes:
+                    continue
+                if hops + 1 + distance.get(neighbour, max_hops + 1) > max_hops:
+                    continue
+                is_org = self.labels[neighbour] == ORGANISATION
+                if is_org and neighbour in start_ids:
+                    continue
+                path = (*nodes, neighbour)
+                path_ties = (*ties, tie)
+                domain_seen = passed_domain or (
+                    wanted is not None and len(nodes) > 1 and bool(wanted & self.domains[here])
+                )
+                if not is_org:
+                    open_chain = (*chain, neighbour)
+                    priority = product * (INTERMEDIARY_FACTOR**intermediaries) * bound(open_chain)
+                    new = (path, path_ties, product, intermediaries, open_chain, domain_seen)
+                    heapq.heappush(heap, (-priority, counter, (False, new)))
+                    counter += 1
+                    continue
+                if not chain:
+                    continue  # two organisations are never tied directly
+                closed = product * strength(chain)
+                length = INTERMEDIARY_FACTOR**intermediaries
+                if neighbour in targets and (
+                    wanted is None
+                    or domain_seen
+                    or bool(domain_region_set.intersection(self.regions[neighbour]))
+                ):
+                    score = closed * length * fit(self._region(nodes[0]), self._region(neighbour))
+                    final = (path, path_ties, closed, intermediaries, (), domain_seen)
+                    heapq.heappush(heap, (-score, counter, (True, final)))
+                    counter += 1
+                if hops + 1 < max_hops:
+                    priority = closed * length * INTERMEDIARY_FACTOR
+                    new = (path, path_ties, closed, intermediaries + 1, (), domain_seen)
+                    heapq.heappush(heap, (-priority, counter, (False, new)))
+                    counter += 1
+            stats.heap_peak = max(stats.heap_peak, len(heap))
+
+    def _region(self, node: int) -> str | None:
+        regions = self.regions[node]
+        return regions[0] if regions else None
+
+    def _route(self, nodes: tuple[int, ...], ties: tuple[int, ...], score: float) -> IndexedRoute:
+        rels = []
+        for tie in ties:
+            rel_type, origin, role = self.ties[tie]
+            rels.append({"type": rel_type, "from": origin, "role": role})
+        return IndexedRoute(
+            uids=tuple(self.uids[n] for n in nodes),
+            labels=tuple(self.labels[n] for n in nodes),
+            rels=tuple(rels),
+            score=score,
+        )
+
+
+@dataclass
+class SearchStats:
+    pops: int = 0
+    heap_peak: int = 0
+    stopped: bool = False
+
+
+_indexes: VersionedCache[RouteIndex] = VersionedCache(1)
+_building = threading.Lock()
+
+
+def route_index(reader: Reader) -> RouteIndex:
+    """The index of the graph's current version (read once per version and kept in memory)."""
+    stamp = reader.stamp()
+    found = _indexes.get(reader.database, stamp, "index")
+    if found is not None:
+        return found
+    with _building:
+        found = _indexes.get(reader.database, stamp, "index")
+        if found is None:
+            found = RouteIndex.read(reader)
+            _indexes.put(reader.database, stamp, "index", found)
+    return found
+
+
+def fit_function(reader: Reader) -> Callable[[str | None, str | None], float]:
+    """The thematic fit factor of two regions (as ``queries.paths.region_fit`` gives it),
+    from the profiles of every region that holds organisations."""
+    from queries.paths import region_fit
+
+    record = reader.memo_one(cypher.REGIONS_WITH_ORGANISATIONS)
+    profiles = region_profiles(reader, record["ids"] if record else [])
+    ancestors = domain_ancestors(reader)
+    memo: dict[tuple[str | None, str | None], float] = {}
+
+    def fit(a: str | None, b: str | None) -> float:
+        key = (a, b)
+        found = memo.get(key)
+        if found is None:
+            result: Fit = region_fit(profiles.get(a or ""), profiles.get(b or ""), ancestors)
+            found = memo[key] = result.factor
+        return found
+
+    return fit
