@@ -22,10 +22,9 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from queue import Empty
-from typing import Any, LiteralString
+from typing import Any
 
 from neo4j import Driver
-from neo4j.exceptions import Neo4jError
 
 from benchmarks.inmemory import PulledGraph
 from graph.connection import open_driver
@@ -48,7 +47,6 @@ from queries.models import (
 from queries.overlap import overlap
 from queries.paths import (
     MAX_START_ORGANISATIONS,
-    ROUTE_LIMIT,
     Route,
     TargetFilter,
     best_paths,
@@ -60,7 +58,7 @@ from queries.paths import (
     start_organisations,
 )
 from queries.regions import REVEALED_TOP
-from queries.route_index import MAX_PROJECT_PARTNERS
+from queries.route_index import MAX_PROJECT_PARTNERS, RouteIndex
 from queries.runner import Reader
 from queries.scoring import overlap_share, shared_domains, unmatched_domains
 
@@ -69,7 +67,6 @@ from queries.scoring import overlap_share, shared_domains, unmatched_domains
 PARTNERSHIP = ("DK05", "PT11", "ITG1", "BG31", "EL43", "CY00", "NO06")
 HOME = "DK05"
 NX_ROUTE_CAP = 100_000  # the in-memory search stops here (then only containment is checked)
-PROFILE_PATHS: LiteralString = "PROFILE " + cypher.PATHS_BY_HOPS[4]
 
 
 @dataclass
@@ -616,45 +613,14 @@ def _check_row(label: str, outcome: CheckResult, samples: Sequence[float]) -> di
     }
 
 
-def profile_db_hits(
-    driver: Driver, pulled: PulledGraph, database: str | None = None
-) -> dict[str, Any]:
-    """db hits of the 4-hop route search as ``paths`` (from Nordjylland to less developed
-    regions) and ``connect`` (from Nordjylland to Severozapaden, BG31) run it."""
+def route_index_figures(driver: Driver, database: str | None = None) -> dict[str, Any]:
+    """What the in-memory route index costs: the seconds to read it from Neo4j, its nodes and
+    ties (the searches then run in memory, so there are no db hits per search to profile)."""
     reader = Reader(driver, database)
-    entity = Entity(kind="region", key=HOME, name=HOME)
-    starts = reader.run(lambda r: start_organisations(r, entity))
-    shapes = {
-        "paths DK05 -> less developed": sorted(pulled.category_regions("less developed")),
-        "connect DK05 -> BG31": sorted(pulled.subtree("BG31")),
+    began = time.perf_counter()
+    index = reader.run(RouteIndex.read)
+    return {
+        "read_seconds": round(time.perf_counter() - began, 2),
+        "nodes": len(index.uids),
+        "ties": len(index.ties),
     }
-    out: dict[str, Any] = {}
-    for name, regions in shapes.items():
-        params = {
-            "starts": starts,
-            "target_orgs": None,
-            "target_regions": regions,
-            "target_domains": None,
-            "domains": None,
-            "domain_regions": [],
-            "max_partners": MAX_PROJECT_PARTNERS,
-            "traversable": sorted(
-                {"Organisation", "Project", "Hub", "Cluster", "Partnership", "Consortium"}
-            ),
-            "limit": ROUTE_LIMIT,
-        }
-        try:
-            with driver.session(database=database) as session:
-                result = session.run(PROFILE_PATHS, params)
-                rows = len(list(result))  # the profile is only there once every row was read
-                plan = result.consume().profile or {}
-        except Neo4jError as exc:
-            out[name] = {"error": str(exc)[:300]}
-            continue
-        out[name] = {"db_hits": _db_hits(plan), "rows": rows}
-    return out
-
-
-def _db_hits(plan: dict[str, Any]) -> int:
-    own = int(plan.get("dbHits", plan.get("db_hits", 0)) or 0)
-    return own + sum(_db_hits(child) for child in plan.get("children", []) or [])

@@ -2,8 +2,9 @@
 category (or a given region or country), over ties between actors only.
 
 The search walks tie relationships (``TIE_TYPES``) between traversable nodes
-(``TRAVERSABLE_LABELS``) in Neo4j, one bounded statement per path length, with a cap on the rows
-returned; the candidates are then scored in Python (``queries.scoring``) and the best kept.
+(``TRAVERSABLE_LABELS``) best first in an in-memory copy of the ties (``queries.route_index``);
+the routes that can be among the best are then scored from Neo4j's details
+(``queries.scoring``) and the best kept.
 """
 
 from __future__ import annotations
@@ -186,9 +187,7 @@ def _paths(
             "there is nowhere to start from."
         )
         return base
-    search = search_routes(
-        reader, starts, target_filter, domains, domain_regions, max_hops, best=k
-    )
+    search = search_routes(reader, starts, target_filter, domains, domain_regions, max_hops, best=k)
     scored = score_routes(reader, search.routes)
     chosen = best_paths(scored, k)
     base.paths = present(reader, chosen)

@@ -13,11 +13,11 @@ from types import ModuleType
 import pytest
 from neo4j import Driver
 
-from graph.schema import TIE_TYPES, TRAVERSABLE_LABELS, NodeLabel
+from graph.schema import TIE_TYPES, TRAVERSABLE_LABELS
 from graph.settings import Settings
 from queries import cypher
 
-TEMPLATE_SLOTS = ("__LABEL__", "__KEY__", "{HOPS}")
+TEMPLATE_SLOTS = ("__LABEL__", "__KEY__")
 
 
 def _defined_in(module: ModuleType) -> set[str]:
@@ -56,7 +56,6 @@ STATEMENTS = _catalogue()
 def test_the_catalogue_is_not_empty() -> None:
     assert len(STATEMENTS) >= 100
     assert set(cypher.FILLED_TEMPLATES.values()) <= set(STATEMENTS.values())
-    assert set(cypher.PATHS_BY_HOPS.values()) <= set(STATEMENTS.values())
 
 
 @pytest.mark.parametrize("name", sorted(STATEMENTS))
@@ -68,17 +67,15 @@ def test_statement_compiles(name: str, driver: Driver, settings: Settings) -> No
     assert summary.plan is not None
 
 
-@pytest.mark.parametrize("hops", sorted(cypher.PATHS_BY_HOPS))
-def test_paths_walk_ties_between_traversable_nodes_only(hops: int) -> None:
-    statement = cypher.PATHS_BY_HOPS[hops]
-    pattern = statement[statement.index("MATCH p =") : statement.index("(t:Organisation)")]
-    assert f"{{{hops}}}" in pattern
-    types = set(re.search(r"-\[:([A-Z_|]+)\]-", pattern).group(1).split("|"))  # type: ignore[union-attr]
+def test_the_route_index_reads_ties_between_traversable_nodes_only() -> None:
+    ties = cypher.ROUTE_INDEX_TIES
+    types = set(re.search(r"\[r:([A-Z_|]+)\]", ties).group(1).split("|"))  # type: ignore[union-attr]
     assert types == {t.value for t in TIE_TYPES}
-    labels = set(re.findall(r"\bb:([A-Za-z0-9]+)", pattern))
-    assert labels == {label.value for label in TRAVERSABLE_LABELS}
-    for forbidden in (NodeLabel.REGION, NodeLabel.COUNTRY, NodeLabel.DOMAIN, NodeLabel.NETWORK):
-        assert forbidden.value not in pattern
+    for end in ("a", "b"):
+        labels = set(re.findall(rf"\b{end}:([A-Za-z0-9]+)", ties))
+        assert labels == {label.value for label in TRAVERSABLE_LABELS}
+    nodes = set(re.findall(r"\bn:([A-Za-z0-9]+)", cypher.ROUTE_INDEX_NODES.split("WITH")[0]))
+    assert nodes == {label.value for label in TRAVERSABLE_LABELS}
 
 
 def test_no_statement_is_built_by_formatting() -> None:

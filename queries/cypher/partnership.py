@@ -197,51 +197,7 @@ CALL (base) {
 RETURN base.nuts_id AS nuts_id, code, count(DISTINCT via) AS activities
 """
 
-# -- paths --------------------------------------------------------------------------------------
-# One statement per path length (quantifier bounds cannot be parameters), filled from one
-# template. Each walks tie relationships between traversable nodes only, never repeats a node,
-# skips projects larger than $max_partners, stops at organisations that meet the target
-# filters, and passes no other start organisation. With $domains set, a path must run through a
-# project, hub or cluster in those domains or end in a region whose S3 priorities declare one
-# ($domain_regions). Rows carry only
-# uids and relationship ids: node details come from NODE_DETAILS, and relationship details
-# (REL_DETAILS) only for the paths that are shown.
-
-_PATHS_TEMPLATE: LiteralString = """
-UNWIND $starts AS start_uid
-MATCH (s:Organisation {uid: start_uid})
-MATCH p = (s)((a)-[:PARTICIPATED_IN|PARTNER_IN|MEMBER_OF|IN_PARTNERSHIP|RUNS]-(b)
-              WHERE (b:Organisation OR b:Project OR b:Hub OR b:Cluster OR b:Partnership
-                     OR b:Consortium)
-                AND (NOT b:Project OR coalesce(b.n_partners, 0) <= $max_partners)){HOPS}
-          (t:Organisation)
-WHERE none(n IN nodes(p)[1..] WHERE n:Organisation AND n.uid IN $starts)
-  AND all(n IN nodes(p) WHERE single(m IN nodes(p) WHERE m = n))
-  AND ($target_orgs IS NULL OR t.uid IN $target_orgs)
-  AND ($target_regions IS NULL
-       OR EXISTS { (t)-[:LOCATED_IN]->(tr:Region) WHERE tr.nuts_id IN $target_regions })
-  AND ($target_domains IS NULL
-       OR EXISTS { (t)-[:PARTICIPATED_IN|PARTNER_IN|RUNS|MEMBER_OF]->()
-                     -[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(td:Domain)
-                   WHERE td.code IN $target_domains }
-       OR EXISTS { (t)-[:ACTIVE_IN]->(td:Domain) WHERE td.code IN $target_domains })
-  AND ($domains IS NULL
-       OR EXISTS { (t)-[:LOCATED_IN]->(dr:Region) WHERE dr.nuts_id IN $domain_regions }
-       OR any(n IN nodes(p)[1..-1]
-              WHERE EXISTS { (n)-[:IN_DOMAIN|OFFERS|ACTIVE_IN]->(d:Domain)
-                             WHERE d.code IN $domains }))
-RETURN [n IN nodes(p) | n.uid] AS uids, [r IN relationships(p) | elementId(r)] AS rels
-LIMIT $limit
-"""
-
-# The hop counts a route search may take (the only values ever put in the template).
-PATH_HOP_COUNTS: tuple[int, ...] = (2, 4, 6)
-
-# Safe by construction: HOPS is replaced by one of the integer literals above, never by input.
-PATHS_BY_HOPS: dict[int, LiteralString] = {
-    hops: _PATHS_TEMPLATE.replace("{HOPS}", f"{{{hops}}}") for hops in PATH_HOP_COUNTS
-}
-
+# -- paths ------------------------------------------------------------------------------------
 # The in-memory route index (queries/route_index.py): every traversable node with what scoring
 # needs, and every tie relationship between two of them, each in one row.
 ROUTE_INDEX_NODES: LiteralString = """
