@@ -216,8 +216,8 @@ def run_scale(
         figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
         bench = QueryBench(driver, pulled, options.seed, server.settings.neo4j_database)
         repeats = options.repeats if scale < 100 else max(1, options.repeats - 2)
-        # the pull, the cold brokers call and the PROFILE of the two searches (each bounded by
-        # the query timeout) all come out of the same budget
+        # the pull, the cold brokers call and the second read of the route index all come out
+        # of the same budget
         budget = max(30.0, budget - figures["pull_seconds"] - PROFILE_S)
         brokers_budget = min(options.brokers_budget, max(20.0, budget / 4))
         figures["queries"] = run_mix(
