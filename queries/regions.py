@@ -109,6 +109,13 @@ def _load(reader: Reader, nuts_ids: list[str]) -> dict[str, RegionProfile]:
     return profiles
 
 
+def level2_categories(reader: Reader) -> dict[str, str | None]:
+    """The category of every NUTS 2 region, or why it has none ('outside EU cohesion
+    policy'), for the maps."""
+    record = reader.memo_one(cypher.LEVEL2_CATEGORIES)
+    return {code: category for code, category in (record["categories"] if record else [])}
+
+
 def category_text(ref: RegionRef | None) -> str:
     """'less developed', 'transition, outermost', or why there is no category."""
     if ref is None:

@@ -4,6 +4,7 @@ unknown things (404), Neo4j down (503) and back, exports, and the view of a quer
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import csv
 import io
@@ -654,6 +655,10 @@ def test_explorer_query_pages(client: TestClient) -> None:
     assert page.status_code == 200
     assert "vis.Network" in page.text and 'id="paths-table"' in page.text
     assert not CDN_REFERENCE.search(page.text)
+    # the map of the regions linked, drawn from the snapshot's boundaries
+    drawn = re.search(r'id="region-map">\s*<img src="data:image/png;base64,([^"]+)"', page.text)
+    assert drawn is not None
+    assert base64.b64decode(drawn.group(1))[:8] == b"\x89PNG\r\n\x1a\n"
     only_edih = client.get(
         "/explore/paths", params={"from": "DK05", "to": "less developed", "network": "EDIH"}
     )
@@ -664,6 +669,7 @@ def test_explorer_query_pages(client: TestClient) -> None:
     connect_page = client.get("/explore/connect", params={"us": "DK05", "x": "tourism"})
     assert connect_page.status_code == 200
     assert 'id="brokers-table"' in connect_page.text
+    assert 'id="region-map"' in connect_page.text
     csv_text = client.get(
         "/export/paths", params={"from": "DK05", "to": "less developed", "format": "nodes.csv"}
     ).text

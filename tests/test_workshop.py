@@ -25,8 +25,8 @@ from graph.settings import Settings
 from loaders.pipeline import run_loader
 from loaders.registry import LOADERS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH
+from views.map import MapRegion, draw_region_map
 from views.subgraph import CATEGORY_COLOURS
-from workshop.map import MapRegion, draw_workshop_map
 from workshop.provenance import parse_sources_md, snapshot_note
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -223,7 +223,7 @@ def legend_only_counts(tmp_path: Path) -> dict[str, int]:
     geo = PROJECT / "data" / "snapshot" / "nuts" / "geo"
     counts: dict[str, int] = {}
     for other in ("more developed", "transition"):
-        png = draw_workshop_map(
+        png = draw_region_map(
             geo,
             [MapRegion("DK05", "Nordjylland", other, "home")],
             [],

@@ -19,14 +19,12 @@ from neo4j import Driver
 
 from graph.settings import Settings
 from queries.runner import Reader
+from views.map import GEO_DIR, MapLink, MapRegion, MapResult, draw_region_map
 from workshop.exports import workshop_tables, write_csv
-from workshop.map import MapLink, MapRegion, MapResult, draw_workshop_map
 from workshop.networks import workshop_networks
 from workshop.pack import Progress, WorkshopData, WorkshopRequest, gather
 from workshop.report import TableLink, ViewLink, render_report
 from workshop.views import write_view
-
-GEO_DIR = Path("snapshot") / "nuts" / "geo"
 
 
 @dataclass
@@ -89,7 +87,7 @@ def build_pack(
     say("Drawing the map")
     regions, links = map_regions(data)
     partners = ", ".join(p.profile.nuts_id for p in data.partners)
-    map_result = draw_workshop_map(
+    map_result = draw_region_map(
         settings.data_dir / GEO_DIR,
         regions,
         links,

@@ -38,7 +38,9 @@ from queries.models import (
 )
 from queries.overlap import overlap
 from queries.paths import paths
+from queries.regions import level2_categories
 from queries.resolve import resolve
+from queries.runner import Reader
 from workshop import profiles
 from workshop.profiles import (
     GraphInfo,
@@ -295,7 +297,7 @@ def gather(
         domains=domains,
         actors=profiles.region_actors(driver, ids, database=db),
         priorities=profiles.s3_priorities(driver, ids, db),
-        background_categories=profiles.level2_categories(driver, db),
+        background_categories=Reader(driver, db).run(level2_categories),
     )
 
     say("S3 overlap matrix")

@@ -112,15 +112,6 @@ def region_profiles(
     return {row["nuts_id"]: PartnerRegionProfile(**row) for row in rows}
 
 
-def level2_categories(driver: Driver, database: str | None = None) -> dict[str, str | None]:
-    """The category of every NUTS 2 region, or why it has none ('outside EU cohesion policy',
-    'no data'), for the map and the badges."""
-    return {
-        r["nuts_id"]: r["category"]
-        for r in _read(driver, cypher.WORKSHOP_LEVEL2_CATEGORIES, database)
-    }
-
-
 def region_actors(
     driver: Driver, nuts_ids: Sequence[str], top: int = 12, database: str | None = None
 ) -> dict[str, RegionActors]:

@@ -12,8 +12,8 @@ from markupsafe import Markup
 
 from queries.models import OverlapCell
 from queries.models import Path as GraphPath
+from views.map import MapResult, category_key
 from views.subgraph import CATEGORY_COLOURS
-from workshop.map import MapResult, category_key
 from workshop.pack import WorkshopData
 from workshop.profiles import PartnerRegionProfile, nuts2_of
 

@@ -8,6 +8,7 @@ to narrow down, and links to export the same view.
 
 from __future__ import annotations
 
+import base64
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -32,10 +33,14 @@ from api.viewspecs import (
     paths_view,
     paths_view_params,
 )
+from graph.errors import SourceFormatError
 from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
+from graph.settings import Settings
 from queries.browse import REGION_MEMBER_KINDS, list_domains, region_members, search
-from queries.models import DomainSummary, Page, RankedLink
+from queries.models import DomainSummary, Page, RankedLink, RegionRef
+from queries.regions import level2_categories
 from queries.runner import Reader
+from views.map import GEO_DIR, region_map_png, routes_map
 from views.render import network_html
 from views.subgraph import PATH_NETWORKS, legend_for
 
@@ -48,6 +53,21 @@ def _domains(reader: Reader) -> list[DomainSummary]:
 
 # A region page lists this many organisations, projects, hubs and clusters per page.
 REGION_MEMBERS_PER_PAGE = 20
+
+
+def _region_map(
+    reader: Reader, settings: Settings, routes: list[tuple[RegionRef | None, RegionRef | None]]
+) -> str:
+    """The map of the regions the routes link, as a data URI ('' when there is none to draw)."""
+    geo_dir = settings.data_dir / GEO_DIR
+    try:
+        regions, links = routes_map(geo_dir, routes)
+        if not regions:
+            return ""
+        png = region_map_png(geo_dir, regions, links, level2_categories(reader))
+    except SourceFormatError:
+        return ""
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
 
 
 def _query(request: Request, **changes: Any) -> str:
@@ -140,6 +160,9 @@ def paths_page(
     if params is not None:
         view = paths_view(driver, reader, settings, params)
         context.update(
+            region_map=_region_map(
+                reader, settings, [(p.start_region, p.end_region) for p in view.result.paths]
+            ),
             view=view,
             result=view.result,
             graph=view.graph,
@@ -167,6 +190,11 @@ def connect_page(
     if params is not None:
         view = connect_view(driver, reader, settings, params)
         context.update(
+            region_map=_region_map(
+                reader,
+                settings,
+                [(p.start_region, p.end_region) for b in view.result.brokers for p in b.paths],
+            ),
             view=view,
             result=view.result,
             graph=view.graph,

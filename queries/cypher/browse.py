@@ -56,6 +56,12 @@ WITH collect(x) AS hits
     + _PAGE_TAIL
 )
 
+# The category of every NUTS 2 region, or why it has none: the background of the maps.
+LEVEL2_CATEGORIES: LiteralString = """
+MATCH (r:Region {level: 2})
+RETURN collect([r.nuts_id, coalesce(r.category, r.category_status)]) AS categories
+"""
+
 REGION_DETAIL: LiteralString = (
     """
 MATCH (x:Region {nuts_id: $key})

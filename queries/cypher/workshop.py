@@ -18,11 +18,6 @@ RETURN r.nuts_id AS nuts_id, r.name AS name, r.level AS level,
        coalesce(r.sources, []) AS sources
 """
 
-WORKSHOP_LEVEL2_CATEGORIES: LiteralString = """
-MATCH (r:Region {level: 2})
-RETURN r.nuts_id AS nuts_id, coalesce(r.category, r.category_status) AS category
-"""
-
 # Organisations located in the region or one of its NUTS 3 regions, with how tied they are.
 WORKSHOP_ORGANISATIONS: LiteralString = """
 UNWIND $nuts_ids AS id

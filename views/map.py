@@ -1,9 +1,11 @@
-"""The workshop map: NUTS 2 regions coloured by cohesion category, the proposed links drawn
-between region centroids, zoomed to the partner regions, rendered with matplotlib from the
-GISCO NUTS 2021 boundaries in the snapshot (no tiles, no internet)."""
+"""The map of regions that a workshop pack or an explorer answer links: NUTS 2 regions coloured
+by cohesion category, the links drawn between region centroids (width: routes), zoomed to the
+regions, rendered with matplotlib from the GISCO NUTS 2021 boundaries in the snapshot (no tiles,
+no internet)."""
 
 from __future__ import annotations
 
+import io
 import json
 import math
 from collections.abc import Iterable, Sequence
@@ -22,8 +24,10 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from graph.errors import SourceFormatError
+from queries.models import RegionRef
 from views.subgraph import CATEGORY_COLOURS
 
+GEO_DIR = Path("snapshot") / "nuts" / "geo"  # below the data folder
 LEVEL2_FILE = "nutsrg_2_60M_4326.json"
 LEVEL0_FILE = "nutsrg_0_60M_4326.json"
 
@@ -52,6 +56,9 @@ def category_key(category: str | None, status: str | None = None) -> str:
     if status and "outside" in status:
         return OUTSIDE_EU
     return UNKNOWN
+
+
+Extent = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,7 +198,7 @@ def map_extent(
     return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
 
 
-def draw_workshop_map(
+def draw_region_map(
     geo_dir: Path,
     regions: Sequence[MapRegion],
     links: Sequence[MapLink],
@@ -207,6 +214,41 @@ def draw_workshop_map(
     one, its status such as 'outside EU cohesion policy') so that the partners are seen among
     their neighbours; they are drawn faded.
     """
+    fig, extent, centroids, missing = region_map_figure(
+        geo_dir, regions, links, background_categories, title, dpi
+    )
+    out_png.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(out_png, dpi=dpi, facecolor="white")
+    if out_svg is not None:
+        fig.savefig(out_svg, facecolor="white")
+    return MapResult(png=out_png, svg=out_svg, extent=extent, centroids=centroids, missing=missing)
+
+
+def region_map_png(
+    geo_dir: Path,
+    regions: Sequence[MapRegion],
+    links: Sequence[MapLink],
+    background_categories: dict[str, str | None],
+    dpi: int = 80,
+) -> bytes:
+    """The map as PNG bytes, for a page to show inline."""
+    fig, *_ = region_map_figure(geo_dir, regions, links, background_categories, "", dpi)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi, facecolor="white")
+    return buffer.getvalue()
+
+
+def region_map_figure(
+    geo_dir: Path,
+    regions: Sequence[MapRegion],
+    links: Sequence[MapLink],
+    background_categories: dict[str, str | None],
+    title: str = "",
+    dpi: int = 150,
+) -> tuple[
+    Figure, tuple[float, float, float, float], dict[str, tuple[float, float]], tuple[str, ...]
+]:
+    """The figure, its extent, the regions' anchor points and the regions without a boundary."""
     level2 = load_boundaries(geo_dir / LEVEL2_FILE)
     level0 = load_boundaries(geo_dir / LEVEL0_FILE)
     selected = {r.nuts_id: r for r in regions}
@@ -385,14 +427,27 @@ def draw_workshop_map(
     if title:
         fig.text(0.5, 1 - 0.27 / fig_h, title, fontsize=13, ha="center", va="center")
 
-    out_png.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(out_png, dpi=dpi, facecolor="white")
-    if out_svg is not None:
-        fig.savefig(out_svg, facecolor="white")
-    return MapResult(
-        png=out_png,
-        svg=out_svg,
-        extent=(west, south, east, north),
-        centroids=centroids,
-        missing=missing,
-    )
+    return fig, (west, south, east, north), centroids, missing
+
+
+def routes_map(
+    geo_dir: Path, routes: Sequence[tuple[RegionRef | None, RegionRef | None]]
+) -> tuple[list[MapRegion], list[MapLink]]:
+    """The NUTS 2 regions that routes link (the start regions marked as home) and one link per
+    pair of regions, as wide as the routes between them."""
+    names = {code: name for code, (name, _) in load_boundaries(geo_dir / LEVEL2_FILE).items()}
+    regions: dict[str, MapRegion] = {}
+    weights: dict[tuple[str, str], int] = {}
+    for start, end in routes:
+        if start is None or end is None:
+            continue
+        a, b = start.nuts_id[:4], end.nuts_id[:4]
+        for ref, code, role in ((start, a, "home"), (end, b, "partner")):
+            if code not in regions or role == "home":
+                name = names.get(code, ref.name)
+                regions[code] = MapRegion(code, name, ref.category, role, ref.category_status)
+        if a != b:
+            weights[(a, b)] = weights.get((a, b), 0) + 1
+    links = [MapLink(a, b, n, f"{n} route{'s' if n != 1 else ''}") for (a, b), n in weights.items()]
+    ordered = sorted(regions.values(), key=lambda r: (r.role != "home", r.nuts_id))
+    return ordered, links
