@@ -9,8 +9,9 @@ the routes that can be among the best are then scored from Neo4j's details
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -39,7 +40,13 @@ from queries.models import (
 )
 from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
-from queries.route_index import SearchStats, fit_function, route_index
+from queries.route_index import (
+    IndexedRoute,
+    SearchStats,
+    SearchTimeout,
+    fit_function,
+    route_index,
+)
 from queries.runner import Reader
 from queries.scoring import (
     Fit,
@@ -285,7 +292,21 @@ def search_routes(
         fit_function(reader),
         date.today(),
         stats,
+        deadline=time.monotonic() + reader.timeout,
     )
+    try:
+        _collect(found, routes, best, limit)
+    except SearchTimeout as exc:
+        raise reader.timed_out() from exc
+    found.truncated = found.truncated or stats.stopped
+    return found
+
+
+def _collect(
+    found: RouteSearch, routes: Iterator[IndexedRoute], best: int | None, limit: int
+) -> None:
+    """Takes routes, best first, until the ``best`` paths are proven (ties included) or
+    ``limit`` routes are taken."""
     per_end: dict[str, int] = defaultdict(int)
     accepted = 0
     threshold: float | None = None
@@ -303,8 +324,6 @@ def search_routes(
         elif len(found.routes) >= limit:
             found.truncated = next(routes, None) is not None
             break
-    found.truncated = found.truncated or stats.stopped
-    return found
 
 
 def can_end_anywhere(reader: Reader, target: TargetFilter) -> bool:

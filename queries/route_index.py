@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -172,11 +173,12 @@ class RouteIndex:
         fit: Callable[[str | None, str | None], float],
         today: date,
         stats: SearchStats | None = None,
+        deadline: float | None = None,
     ) -> Iterator[IndexedRoute]:
         """Every route from a start to a target within ``max_hops``, best first (see the module
         docstring): no node twice, no other start passed, big projects never a tie; with
         ``domains``, a route passes a node in one of them or ends in a ``domain_regions``
-        region."""
+        region. Past ``deadline`` (``time.monotonic``) it raises ``SearchTimeout``."""
         stats = stats if stats is not None else SearchStats()
         start_ids = {self.id_of[u] for u in starts if u in self.id_of}
         distance = self._distances(targets, max_hops)
@@ -220,6 +222,8 @@ class RouteIndex:
             if stats.pops > MAX_POPS:
                 stats.stopped = True
                 return
+            if deadline is not None and stats.pops % 1024 == 0 and time.monotonic() > deadline:
+                raise SearchTimeout(f"route search stopped after {stats.pops:,} steps")
             negative, _, (complete, state) = heapq.heappop(heap)
             nodes, ties, product, intermediaries, chain, passed_domain = state
             if complete:
@@ -282,6 +286,10 @@ class RouteIndex:
             rels=tuple(rels),
             score=score,
         )
+
+
+class SearchTimeout(Exception):
+    """The search ran past its deadline."""
 
 
 @dataclass

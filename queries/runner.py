@@ -82,6 +82,14 @@ class Reader:
         found = self.dicts(statement, **params)
         return found[0] if found else None
 
+    def timed_out(self) -> QueryTimeout:
+        """The error of an answer that took longer than the query timeout (in Neo4j or in the
+        in-memory route search)."""
+        return QueryTimeout(
+            f"the query took longer than {self.timeout:g} s: ask for fewer "
+            "hops, a smaller k, or raise S3GRAPH_QUERY_TIMEOUT"
+        )
+
     def stamp(self) -> tuple[int, str] | None:
         """The graph's version and the time of its last load (read once per Reader); None when
         the graph has never been versioned (then nothing may be cached)."""
@@ -120,10 +128,7 @@ class Reader:
             yield
         except ClientError as exc:
             if "TransactionTimedOut" in (exc.code or "") or "Terminated" in (exc.code or ""):
-                raise QueryTimeout(
-                    f"the query took longer than {self.timeout:g} s: ask for fewer hops, a "
-                    "smaller k, or raise S3GRAPH_QUERY_TIMEOUT"
-                ) from exc
+                raise self.timed_out() from exc
             raise
         except (ServiceUnavailable, SessionExpired) as exc:
             raise DatabaseUnavailable(f"Neo4j is not reachable ({exc})") from exc
