@@ -31,8 +31,8 @@ CATEGORIES: tuple[str, ...] = ("less developed", "transition", "more developed",
 NEIGHBOUR_LIMITS: tuple[int, ...] = (25, 50, 100, 200, 500)
 DEFAULT_NEIGHBOURS = 100
 
-NetworkName = Literal["Horizon 2020", "EDIH", "EEN", "ECCP"]
-assert set(PATH_NETWORKS) == {"Horizon 2020", "EDIH", "EEN", "ECCP"}
+NetworkName = Literal["Horizon 2020", "Interreg", "EDIH", "EEN", "ECCP"]
+assert set(PATH_NETWORKS) == {"Horizon 2020", "Interreg", "EDIH", "EEN", "ECCP"}
 
 
 def node_path(node: GraphNode) -> str:

@@ -411,7 +411,12 @@ class OrganisationMatcher:
     def match_and_register(self, candidate: Candidate) -> Match:
         """``match``, then ``register`` the candidate under the uid found, and keep the
         evidence of a merge for ``merge_evidence``."""
-        found = self.match(candidate)
+        return self.accept(candidate, self.match(candidate))
+
+    def accept(self, candidate: Candidate, found: Match) -> Match:
+        """Registers the candidate as the organisation ``found`` (a loader may check a match
+        against rules of its own before accepting it, or accept ``Match(candidate.uid, 'new',
+        0.0, '')`` instead)."""
         self.register(candidate, found.uid)
         if found.evidence:
             known = self._orgs[found.uid]

@@ -33,6 +33,8 @@ SOURCE_COUNTRIES = "s3graph-countries"
 
 NUTS_FILE = "nuts2021.csv"
 COHESION_FILE = "cohesion_2021_2027.csv"
+COHESION_2014_FILE = "cohesion_2014_2020.csv"
+CATEGORIES_2014_2020 = frozenset({"more developed", "transition", "less developed"})
 WORKBOOK_FILE = "NUTS2021-NUTS2024.xlsx"
 TRANSLITERATION_SHEET = "Cyrillic & Greek to Latin"
 
@@ -257,6 +259,14 @@ class NutsLoader:
             yield self._region_node(accepted, national, by_code, eu_members, cohesion)
         for nuts2_id, (_, category_row) in cohesion.items():
             yield self._category_node(nuts2_id, category_row)
+        earlier = read_categories_2014_2020(snapshot / COHESION_2014_FILE, regions, report)
+        for nuts2_id, category in earlier.items():
+            yield Node(
+                NodeLabel.REGION,
+                nuts2_id,
+                {"category_2014_2020": category},
+                SOURCE_COHESION,
+            )
         for accepted in regions.values():
             row = accepted.row
             if row.level == 0:
@@ -282,6 +292,7 @@ class NutsLoader:
         report.metrics["regions"] = len(regions)
         report.metrics["countries"] = len(table.countries)
         report.metrics["nuts2_with_category"] = sum(1 for _, r in cohesion.values() if r.category)
+        report.metrics["nuts2_with_category_2014_2020"] = len(earlier)
         report.notes.append(
             "Cohesion categories are derived by the GDP rule of Regulation (EU) 2021/1060 "
             "(Annex XXVI), not copied from Decision (EU) 2021/1130; each NUTS 2 region records "
@@ -412,6 +423,32 @@ class NutsLoader:
             },
             SOURCE_COHESION,
         )
+
+
+def read_categories_2014_2020(
+    path: Path, regions: dict[str, Any], report: LoadReport
+) -> dict[str, str]:
+    """{NUTS 2 code: category 2014-2020} for the 2013 codes that are still NUTS 2 codes in 2021
+    (the categories of Decision 2014/99/EU, kept beside the 2021-2027 ones)."""
+    if not path.exists():
+        return {}
+    found: dict[str, str] = {}
+    gone: list[str] = []
+    for _, row in read_table(path, required=("nuts2_id", "category_2014_2020")):
+        code = (row["nuts2_id"] or "").strip().upper()
+        category = (row["category_2014_2020"] or "").strip().lower()
+        if category not in CATEGORIES_2014_2020:
+            continue
+        if code in regions and len(code) == 4:
+            found[code] = category
+        else:
+            gone.append(code)
+    if gone:
+        report.notes.append(
+            f"category 2014-2020 of {len(found)} NUTS 2 regions; {len(gone)} codes of 2013 are "
+            f"no NUTS 2021 region and are left out ({', '.join(sorted(gone)[:12])}, ...)"
+        )
+    return found
 
 
 def _category_defaults(

@@ -49,6 +49,12 @@ LOADERS: tuple[LoaderEntry, ...] = (
     LoaderEntry(
         "eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions", "domains")
     ),
+    LoaderEntry(
+        "interreg",
+        "loaders.interreg",
+        "Interreg 2014-2020 projects and partners (keep.eu)",
+        ("regions", "domains", "cordis", "edih"),  # partners are matched to their organisations
+    ),
 )
 
 LOADER_NAMES: tuple[str, ...] = tuple(entry.name for entry in LOADERS)

@@ -55,6 +55,7 @@ SHAPE_GLYPHS: dict[str, str] = {
 
 NETWORK_COLOURS: dict[str, str] = {
     "Horizon 2020": "#2f855a",
+    "Interreg": "#2b6cb0",
     "EDIH": "#d53f8c",
     "EEN": "#0987a0",
     "ECCP": "#975a16",
@@ -64,7 +65,7 @@ NETWORK_COLOURS: dict[str, str] = {
 }
 
 # Networks an analyst can restrict paths to (the form's filter), with what marks a tie as theirs.
-PATH_NETWORKS: tuple[str, ...] = ("Horizon 2020", "EDIH", "EEN", "ECCP")
+PATH_NETWORKS: tuple[str, ...] = ("Horizon 2020", "Interreg", "EDIH", "EEN", "ECCP")
 
 _THEMATIC = frozenset(
     {
@@ -91,7 +92,7 @@ def edge_network(rel_type: str, source: str, target: str) -> str:
     """The network a relationship belongs to, from its type and the labels of its ends."""
     ends = {label_of(source), label_of(target)}
     if rel_type == RelType.PARTICIPATED_IN.value:
-        return "Horizon 2020"
+        return "Interreg" if key_of(target).startswith("interreg:") else "Horizon 2020"
     if rel_type == RelType.MEMBER_OF.value:
         return "EEN"
     if rel_type == RelType.PARTNER_IN.value:
