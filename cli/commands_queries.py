@@ -270,10 +270,18 @@ def consortium_command(
     seed: Annotated[str, typer.Option(help="The seed organisation (name or uid).")],
     k: Annotated[int, typer.Option("-k", min=1, max=20, help="How many proposals.")] = 5,
     max_hops: HopsOption = 4,
+    regions: Annotated[
+        str | None,
+        typer.Option(
+            help="Partner regions the other members must come from, comma-separated NUTS 2 or "
+            "3 codes or names (e.g. PT11,ITG1,BG31,EL43,CY00,NO07).",
+        ),
+    ] = None,
     as_json: JsonOption = False,
 ) -> None:
     """I3 consortium candidates around a seed organisation in a domain, each with every rule
-    of the call checked and the paths that link its members; or the rules that cannot be met."""
+    of the call checked and the paths that link its members; or the rules that cannot be met
+    (and, with --regions, where else the missing partners could come from)."""
     from cli.context import cli_driver
     from graph.settings import get_settings
     from queries.consortium import available_calls, consortium
@@ -291,6 +299,7 @@ def consortium_command(
             seed,
             k=k,
             max_hops=max_hops,
+            regions=regions.split(",") if regions else None,
             data_dir=settings.data_dir,
             database=settings.neo4j_database,
             timeout=settings.query_timeout,

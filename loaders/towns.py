@@ -206,7 +206,10 @@ class TownPlacer:
 
     def _gazetteer(self, country: str, town: str) -> TownPlacement | None:
         assert self._places is not None
-        points = self._places.points(country, town)
+        points = self._places.points(country, town) or self._places.points(
+            country,
+            _SUFFIX.sub("", town),  # "Anykščiai, Utenos county"
+        )
         hits = [self._resolver.resolve(country, geolocation=p) for p in sorted(points)]
         if not hits or not all(h.resolved for h in hits):
             return None

@@ -13,6 +13,7 @@ reachable organisations cannot meet are named.
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -44,6 +45,8 @@ from queries.paths import (
     domain_filter,
     node_infos,
     present,
+    region_ids,
+    resolved_entity,
     score_routes,
     search_routes,
 )
@@ -52,6 +55,7 @@ from queries.resolve import resolve_with
 from queries.runner import Reader
 
 MAX_PROPOSALS = 20
+FILLER_REGIONS = 5  # regions named as where missing partners could come from
 CALLS_FOLDER = "calls"
 
 
@@ -260,29 +264,41 @@ def consortium(
     *,
     k: int = 5,
     max_hops: int = 4,
+    regions: Sequence[str] | None = None,
     data_dir: Path | None = None,
     database: str | None = None,
     timeout: float | None = None,
 ) -> ConsortiumResult:
     """Ranked consortia around ``seed`` (an organisation) in ``domain`` that satisfy every rule
-    of ``call``; when none can, the rules that cannot be met."""
+    of ``call``; when none can, the rules that cannot be met. With ``regions`` (NUTS codes or
+    names), the other members all come from those regions (or below them); when the rules
+    cannot be met there, the answer says which regions elsewhere could fill the gap."""
     k = check_range("k", k, 1, MAX_PROPOSALS)
     max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
     rules = load_call(call, data_dir)
     if rules.min_partners < 1:
         raise BadInput(f"the rules of {call} ask for no partner")
+    chosen = [r.strip() for r in regions or () if r.strip()]
     return Reader(driver, database, timeout).run(
-        lambda reader: _consortium(reader, rules, domain, seed, k, max_hops)
+        lambda reader: _consortium(reader, rules, domain, seed, k, max_hops, chosen)
     )
 
 
 def _consortium(
-    reader: Reader, rules: CallRules, domain: str, seed: str, k: int, max_hops: int
+    reader: Reader,
+    rules: CallRules,
+    domain: str,
+    seed: str,
+    k: int,
+    max_hops: int,
+    chosen: list[str],
 ) -> ConsortiumResult:
     resolutions = {
         "domain": resolve_with(reader, domain, ["domain"], role="domain"),
         "seed": resolve_with(reader, seed, ["organisation"], role="seed"),
     }
+    for i, text in enumerate(chosen):
+        resolutions[f"region {i + 1}"] = resolve_with(reader, text, ["region"], role="regions")
     ambiguities = ambiguities_of(resolutions)
     if ambiguities:
         return ConsortiumResult(
@@ -298,6 +314,12 @@ def _consortium(
     codes, domain_regions = domain_filter(reader, domain_entity)
     record = reader.memo_one(cypher.REGIONS_IN_COUNTRIES, codes=rules.eligible_countries)
     eligible_regions = list(record["ids"]) if record else []
+    partner_regions = [
+        resolved_entity(r) for key, r in resolutions.items() if key.startswith("region ")
+    ]
+    if partner_regions:
+        inside = {code for region in partner_regions for code in region_ids(reader, region)}
+        eligible_regions = [code for code in eligible_regions if code in inside]
     search = search_routes(
         reader,
         [seed_entity.key],
@@ -310,7 +332,12 @@ def _consortium(
     pool = _pool(reader, scored)
     seed_candidate = _seed(reader, seed_entity)
     result = ConsortiumResult(
-        call=rules, domain=domain_entity, seed=seed_entity, feasible=False, explanation=""
+        call=rules,
+        domain=domain_entity,
+        seed=seed_entity,
+        partner_regions=partner_regions,
+        feasible=False,
+        explanation="",
     )
     teams = _teams(seed_candidate, pool, rules, k)
     present(reader, [c.link for team in teams for c in team if c.link is not None])
@@ -321,10 +348,51 @@ def _consortium(
     result.feasible = bool(proposals)
     if not proposals:
         result.blocking = _blocking(seed_candidate, pool, rules, max_hops, domain_entity)
+        if partner_regions and result.blocking:
+            _name_fillers(reader, result, rules, seed_entity, codes, domain_regions, max_hops)
     result.explanation = _explain(rules, domain_entity, seed_entity, pool, result, max_hops)
+    if partner_regions:
+        names = ", ".join(f"{r.name} ({r.key})" for r in partner_regions)
+        result.explanation += f" Other members are drawn only from {names} and below."
     if search.truncated:
         result.explanation += f" The search stopped at {ROUTE_LIMIT} routes."
     return result
+
+
+def _name_fillers(
+    reader: Reader,
+    result: ConsortiumResult,
+    rules: CallRules,
+    seed: Entity,
+    codes: list[str] | None,
+    domain_regions: list[str],
+    max_hops: int,
+) -> None:
+    """Adds to each failing rule the regions outside the chosen ones whose organisations the
+    seed reaches in the domain: where the missing partners could come from."""
+    record = reader.memo_one(cypher.REGIONS_IN_COUNTRIES, codes=rules.eligible_countries)
+    search = search_routes(
+        reader,
+        [seed.key],
+        TargetFilter(regions=list(record["ids"]) if record else []),
+        codes,
+        domain_regions,
+        max_hops,
+    )
+    chosen = {code for region in result.partner_regions for code in region_ids(reader, region)}
+    outside = Counter(
+        c.region_key
+        for c in _pool(reader, score_routes(reader, search.routes))
+        if c.region_key and c.region_key not in chosen
+    )
+    if not outside:
+        return
+    named = ", ".join(f"{code} ({n})" for code, n in outside.most_common(FILLER_REGIONS))
+    for check in result.blocking:
+        check.detail += (
+            f"; outside the chosen regions the seed reaches organisations in {named} "
+            "(organisations per NUTS 2 region), which could fill it"
+        )
 
 
 def _pool(reader: Reader, scored: Sequence[ScoredRoute]) -> list[MemberCandidate]:

@@ -173,9 +173,9 @@ def _paths(
             max_hops=max_hops,
             explanation=" ".join(a.explanation for a in ambiguities),
         )
-    start_entity = _entity(resolutions["from"])
-    to_entity = _entity(resolutions["to"]) if "to" in resolutions else None
-    domain_entity = _entity(resolutions["domain"]) if "domain" in resolutions else None
+    start_entity = resolved_entity(resolutions["from"])
+    to_entity = resolved_entity(resolutions["to"]) if "to" in resolutions else None
+    domain_entity = resolved_entity(resolutions["domain"]) if "domain" in resolutions else None
 
     target, target_filter = _target(reader, to_category if to is None else None, to_entity)
     starts = start_organisations(reader, start_entity)
@@ -222,7 +222,7 @@ def ambiguities_of(resolutions: dict[str, Resolution]) -> list[Ambiguity]:
     ]
 
 
-def _entity(resolution: Resolution) -> Entity:
+def resolved_entity(resolution: Resolution) -> Entity:
     assert resolution.entity is not None
     return resolution.entity
 

@@ -18,7 +18,7 @@ from queries.consortium import (
     consortium,
     load_call,
 )
-from queries.models import RegionRef
+from queries.models import ConsortiumResult, RegionRef
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
 
 DATA = PROJECT_ROOT / "data"
@@ -182,3 +182,40 @@ def test_ambiguous_seed(toy: Driver, settings: Settings) -> None:
         timeout=LONG,
     )
     assert result.status == "ambiguous" and not result.feasible
+
+
+def test_partner_regions_bound_the_members_or_say_where_else(
+    toy: Driver, settings: Settings
+) -> None:
+    def build(regions: list[str] | None) -> ConsortiumResult:
+        return consortium(
+            toy,
+            "i3-strand2a",
+            "energy",
+            "AALBORG UNIVERSITET",
+            max_hops=6,
+            regions=regions,
+            data_dir=DATA,
+            database=settings.neo4j_database,
+            timeout=LONG,
+        )
+
+    anywhere = build(None)
+    assert anywhere.feasible
+    best = anywhere.proposals[0]
+    others = [m for m in best.members if m.organisation.key != org_uid("aau")]
+    chosen = sorted({m.region.nuts_id[:4] for m in others if m.region})
+    inside = build(chosen)
+    assert inside.feasible
+    assert [r.key for r in inside.partner_regions] == chosen
+    for proposal in inside.proposals:
+        for m in proposal.members:
+            if m.organisation.key != org_uid("aau"):
+                assert m.region is not None and m.region.nuts_id[:4] in chosen
+    assert "drawn only from" in inside.explanation
+    # one region alone cannot meet the rules: the answer says where else partners are
+    alone = build([chosen[0]])
+    assert not alone.feasible and alone.blocking
+    details = " ".join(b.detail for b in alone.blocking)
+    assert "could fill it" in details
+    assert any(code in details for code in chosen[1:])

@@ -485,6 +485,7 @@ def _consortium_jobs(
                 seed.key,
                 k=3,
                 max_hops=request.max_hops,
+                regions=[p.profile.nuts_id for p in data.partners],
                 data_dir=settings.data_dir,
                 database=db,
             )

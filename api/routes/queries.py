@@ -178,6 +178,14 @@ def get_consortium(
     seed: Annotated[str, Query(min_length=1, max_length=200, description="The seed organisation.")],
     k: Annotated[int, Query(ge=1, le=20)] = 5,
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
+    regions: Annotated[
+        str | None,
+        Query(
+            max_length=400,
+            description="Partner regions the other members must come from: NUTS codes or "
+            "names, comma-separated.",
+        ),
+    ] = None,
 ) -> ConsortiumResult:
     return consortium(
         driver,
@@ -186,6 +194,7 @@ def get_consortium(
         seed,
         k=k,
         max_hops=max_hops,
+        regions=regions.split(",") if regions else None,
         data_dir=settings.data_dir,
         database=settings.neo4j_database,
         timeout=settings.query_timeout,

@@ -322,6 +322,9 @@ class ConsortiumResult(BaseModel):
     call: CallRules
     domain: Entity | None = None
     seed: Entity | None = None
+    partner_regions: list[Entity] = Field(
+        default_factory=list, description="The regions the other members were drawn from."
+    )
     feasible: bool
     proposals: list[ConsortiumProposal] = Field(default_factory=list)
     blocking: list[RuleCheck] = Field(
