@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from api.database import DatabaseHandle
 from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, RateLimit
 from api.routes import (
     clusters,
     domains,
@@ -85,6 +85,8 @@ def create_app(
     app.state.database = database
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
+    if settings.rate_limit:
+        app.add_middleware(RateLimit, rate=settings.rate_limit)
 
     for module in (
         health,

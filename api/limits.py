@@ -1,15 +1,23 @@
-"""A cap on request bodies: no endpoint takes one (the API reads the graph only), so anything
-beyond a small size is refused with 413 before it is read into memory.
+"""Limits on what one client may ask of the service.
 
-A declared ``Content-Length`` over the cap is refused at once; a body sent in chunks is counted
-as it arrives and refused as soon as it passes the cap.
+- A cap on request bodies: no endpoint takes one (the API reads the graph only), so anything
+  beyond a small size is refused with 413 before it is read into memory. A declared
+  ``Content-Length`` over the cap is refused at once; a body sent in chunks is counted as it
+  arrives and refused as soon as it passes the cap.
+- A per-client request rate (``S3GRAPH_RATE_LIMIT``, e.g. ``50/second``): a client that floods
+  the service gets 429 with ``Retry-After`` while the others keep being served. The counting is
+  the ``limits`` library's moving window, kept in memory per process.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+
+from limits import parse_many, storage, strategies
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -74,6 +82,47 @@ class BodySizeLimit:
                     (b"content-type", b"application/json"),
                     (b"content-length", str(len(payload)).encode()),
                     (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": payload})
+
+
+class RateLimit:
+    """ASGI middleware: 429 with ``Retry-After`` once a client (its address) passes ``rate``."""
+
+    def __init__(self, app: ASGIApp, rate: str) -> None:
+        self.app = app
+        self.items = parse_many(rate)
+        self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
+        for item in self.items:
+            if not self.limiter.hit(item, client):
+                reset = self.limiter.get_window_stats(item, client).reset_time
+                await self._refuse(send, item, max(1, math.ceil(reset - time.time())))
+                return
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _refuse(send: Send, item: Any, retry_after: int) -> None:
+        detail = (
+            f"too many requests from this client (more than {item}): retry after "
+            f"{retry_after} s; S3GRAPH_RATE_LIMIT sets the limit"
+        )
+        payload = json.dumps({"detail": detail}).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 429,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(payload)).encode()),
+                    (b"retry-after", str(retry_after).encode()),
                 ],
             }
         )

@@ -69,6 +69,9 @@ class BenchServer:
             S3GRAPH_NEO4J_PORT=str(self.port),
             S3GRAPH_NEO4J_HEAP=self.heap,
             S3GRAPH_NEO4J_PAGECACHE=self.pagecache,
+            # one load-generating process is one client: the throughput runs measure the
+            # service, not the per-client limit (tests/test_api_rate_limit.py checks that)
+            S3GRAPH_RATE_LIMIT="",
         )
         return env
 

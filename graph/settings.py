@@ -3,7 +3,7 @@
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -50,12 +50,31 @@ class Settings(BaseSettings):
 
     batch_size: int = Field(default=5000, validation_alias="S3GRAPH_BATCH_SIZE", ge=1, le=100_000)
     data_dir: Path = Field(default=PROJECT_ROOT / "data", validation_alias="S3GRAPH_DATA_DIR")
+    # Requests one client (address) may make to the HTTP service, in the ``limits`` notation
+    # ("50/second", "50/second;1000/minute"); empty: no limit. Past it: 429 with Retry-After.
+    rate_limit: str = Field(default="50/second", validation_alias="S3GRAPH_RATE_LIMIT")
     # The named 2 % sample of Horizon 2020 only, without the near-complete participation files:
     # a graph that loads in seconds (tests, quick demos).
     cordis_sample_only: bool = Field(default=False, validation_alias="S3GRAPH_CORDIS_SAMPLE_ONLY")
     cordis_base_url: str = Field(
         default="https://cordis.europa.eu/data", validation_alias="S3GRAPH_CORDIS_BASE_URL"
     )
+
+    @field_validator("rate_limit")
+    @classmethod
+    def rate(cls, value: str) -> str:
+        """Refused at start-up with an example, rather than at the first request."""
+        if value.strip():
+            from limits import parse_many
+
+            try:
+                parse_many(value)
+            except ValueError as exc:
+                raise ValueError(
+                    f"S3GRAPH_RATE_LIMIT {value!r} is not a rate such as '50/second' or "
+                    "'50/second;1000/minute'"
+                ) from exc
+        return value.strip()
 
     @property
     def downloads_dir(self) -> Path:

@@ -22,6 +22,9 @@ from graph.settings import Settings, get_settings
 
 # Tests load the named 2 % sample of Horizon 2020; one slow test loads the near-complete files.
 os.environ.setdefault("S3GRAPH_CORDIS_SAMPLE_ONLY", "1")
+# Tests send requests as fast as the client goes, from one address: the per-client limit is off
+# except where a test switches it on.
+os.environ.setdefault("S3GRAPH_RATE_LIMIT", "")
 
 CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 
