@@ -91,3 +91,53 @@ def _fetch_with_progress(fetcher: Fetcher, item: Published) -> FetchResult:
         return fetcher.fetch(
             item, lambda done, total: bar.update(task, completed=done, total=total)
         )
+
+
+def refresh(
+    sources: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Sources to refresh: cordis (Horizon 2020 and Horizon Europe), een (the EEN "
+            "grants' members in Horizon 2020's organization.csv). Default: both.",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Fetch the official files, load those that changed, and say what changed: projects and
+    organisations added, removed and changed, ties added and removed, and the regions whose
+    organisations changed (the answers this touches).
+
+    The graph then says what the new files say: what a source no longer states is removed
+    (what another source also states is kept). A refused file changes nothing. The report is
+    printed and written to $S3GRAPH_HOME/reports/refresh-<date>.json.
+    """
+    from cli.context import cli_driver
+    from graph.schema import apply_schema
+    from graph.settings import get_settings
+    from loaders.fetch import Fetcher
+    from loaders.refresh import LISTED, write_report
+    from loaders.refresh import refresh as run_refresh
+
+    settings = get_settings()
+    fetcher = Fetcher(settings.downloads_dir, settings.cordis_base_url)
+    with cli_driver(settings) as driver:
+        apply_schema(driver, settings.neo4j_database)
+        changes = run_refresh(
+            settings,
+            driver,
+            sources or [],
+            fetcher,
+            fetch=_fetch_with_progress,
+            say=lambda text: console.print(f"[dim]{text}[/dim]"),
+        )
+    for change in changes:
+        console.print(change.summary())
+        for label, uids in (
+            ("projects added", change.projects_added),
+            ("projects removed", change.projects_removed),
+        ):
+            if uids:
+                more = f" and {len(uids) - LISTED:,} more" if len(uids) > LISTED else ""
+                console.print(f"  {label}: {', '.join(uids[:LISTED])}{more}")
+    path = write_report(changes, settings.home / "reports")
+    console.print(f"report: {path}")

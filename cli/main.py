@@ -13,6 +13,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from cli.commands_fetch import fetch as fetch_command
+from cli.commands_fetch import refresh as refresh_command
 from cli.commands_orgs import explain_org as explain_org_command
 from cli.commands_queries import register_query_commands
 from cli.commands_serve import serve as serve_command
@@ -36,6 +37,7 @@ db_app = typer.Typer(help="Manage the database: the local Neo4j server and the g
 app.add_typer(db_app, name="db")
 app.command("explain-org")(explain_org_command)
 app.command("fetch")(fetch_command)
+app.command("refresh")(refresh_command)
 app.command("serve")(serve_command)
 app.command("workshop")(workshop_command)
 register_query_commands(app)
@@ -216,14 +218,14 @@ def sources() -> None:
     downloads = get_settings().downloads_dir
     table = Table("source", "what", "needs", "reads")
     for item in LOADERS:
-        reads = "bundled snapshot"
-        if item.fetched_as:
-            held = read_manifest(downloads / item.fetched_as)
-            reads = (
-                f"{item.fetched_as}, fetched {held.fetched_at} (sha256 {held.sha256[:12]}...)"
-                if held
-                else f"bundled snapshot (`s3graph fetch {item.fetched_as}` for the full file)"
-            )
+        fetched = [
+            f"{name}, fetched {held.fetched_at} (sha256 {held.sha256[:12]}...)"
+            for name in item.fetched_as
+            if (held := read_manifest(downloads / name))
+        ]
+        reads = "; ".join(fetched) or "bundled snapshot"
+        if item.fetched_as and not fetched:
+            reads += f" (`s3graph fetch {' '.join(item.fetched_as)}` for the full files)"
         table.add_row(item.name, item.description, ", ".join(item.depends_on) or "-", reads)
     console.print(table)
 

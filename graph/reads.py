@@ -1,6 +1,7 @@
 """What the loaders read back from the graph, in one place: the region codes a record may be
 located in, the organisations already loaded (for matching a new source's records to them),
-the towns of organisations placed by strong evidence, and the EEN consortia present.
+the towns of organisations placed by strong evidence, the EEN consortia present, and what one
+source states (for ``s3graph refresh``).
 
 Loaders read only through these functions (statements as named constants, values as
 parameters); ``tests/test_graph_reads.py`` runs every statement under EXPLAIN.
@@ -32,9 +33,26 @@ RETURN o.country_code AS country, o.city AS city, o.nuts3 AS nuts3
 
 EEN_CONSORTIA: LiteralString = "MATCH (c:Consortium {network: 'EEN'}) RETURN count(c) AS consortia"
 
+# What one source states (for ``s3graph refresh`` to compare before and after a load): its
+# projects and organisations with their properties and regions, and its ties.
+SOURCE_NODES: LiteralString = """
+MATCH (n:Project|Organisation) WHERE $source IN coalesce(n.sources, [])
+RETURN CASE WHEN n:Project THEN 'Project' ELSE 'Organisation' END AS label, n.uid AS uid,
+       properties(n) AS props,
+       COLLECT { MATCH (n)-[:LOCATED_IN]->(r:Region) RETURN r.nuts_id } AS regions
+"""
 
-def _rows(driver: Driver, statement: LiteralString, database: str | None) -> list[dict[str, Any]]:
-    records, _, _ = driver.execute_query(statement, database_=database, routing_="r")
+SOURCE_TIES: LiteralString = """
+MATCH (a)-[r:PARTICIPATED_IN|MEMBER_OF|PARTNER_IN|RUNS|IN_PARTNERSHIP]->(b)
+WHERE $source IN coalesce(r.sources, [])
+RETURN type(r) AS type, a.uid AS a, b.uid AS b
+"""
+
+
+def _rows(
+    driver: Driver, statement: LiteralString, database: str | None, **params: Any
+) -> list[dict[str, Any]]:
+    records, _, _ = driver.execute_query(statement, params, database_=database, routing_="r")
     return [record.data() for record in records]
 
 
@@ -56,3 +74,11 @@ def located_cities(driver: Driver, database: str | None = None) -> list[dict[str
 def een_consortia_count(driver: Driver, database: str | None = None) -> int:
     rows = _rows(driver, EEN_CONSORTIA, database)
     return int(rows[0]["consortia"]) if rows else 0
+
+
+def source_nodes(driver: Driver, source: str, database: str | None = None) -> list[dict[str, Any]]:
+    return _rows(driver, SOURCE_NODES, database, source=source)
+
+
+def source_ties(driver: Driver, source: str, database: str | None = None) -> list[dict[str, Any]]:
+    return _rows(driver, SOURCE_TIES, database, source=source)

@@ -257,3 +257,46 @@ class GraphWriter:
     def _report(self, count: int) -> None:
         if self.on_batch is not None:
             self.on_batch(count)
+
+
+# What a source no longer states (``s3graph refresh``): ties and nodes of that source alone are
+# removed; those another source states too only lose this source.
+FORGET_TIES: LiteralString = """
+UNWIND $ties AS tie
+MATCH (a:Organisation|Cluster {uid: tie[1]})-[r]->(b)
+WHERE b.uid = tie[2] AND type(r) = tie[0] AND $source IN coalesce(r.sources, [])
+WITH r, [s IN r.sources WHERE s <> $source] AS others
+FOREACH (_ IN CASE WHEN others = [] THEN [1] ELSE [] END | DELETE r)
+FOREACH (_ IN CASE WHEN others <> [] THEN [1] ELSE [] END | SET r.sources = others)
+"""
+
+FORGET_NODES: LiteralString = """
+UNWIND $uids AS uid
+CALL (uid) {
+  MATCH (n:Project {uid: uid}) RETURN n
+  UNION
+  MATCH (n:Organisation {uid: uid}) RETURN n
+}
+WITH n WHERE $source IN coalesce(n.sources, [])
+WITH n, [s IN n.sources WHERE s <> $source] AS others
+FOREACH (_ IN CASE WHEN others = [] THEN [1] ELSE [] END | DETACH DELETE n)
+FOREACH (_ IN CASE WHEN others <> [] THEN [1] ELSE [] END | SET n.sources = others)
+"""
+
+
+def forget(
+    driver: Driver,
+    source: str,
+    uids: list[str],
+    ties: list[tuple[str, str, str]],
+    database: str | None = None,
+    batch_size: int = 5000,
+) -> None:
+    """Removes what ``source`` no longer states (see ``FORGET_*``), in batches."""
+    rows = [list(t) for t in ties]
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+        driver.execute_query(FORGET_TIES, {"ties": chunk, "source": source}, database_=database)
+    for start in range(0, len(uids), batch_size):
+        names = uids[start : start + batch_size]
+        driver.execute_query(FORGET_NODES, {"uids": names, "source": source}, database_=database)

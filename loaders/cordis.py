@@ -59,6 +59,8 @@ PROJECT_COLUMNS = ("id", "acronym")
 
 EEN_NETWORK = "EEN"
 DEFAULT_PROGRAMME = "H2020"
+# The programme as people name it, from project.csv's frameworkProgramme.
+PROGRAMMES = {"H2020": "H2020", "HORIZON": "Horizon Europe", "HE": "Horizon Europe"}
 # Strongest role first: an organisation listed twice in one project keeps the stronger role.
 ROLE_RANK = {"coordinator": 0, "participant": 1, "partner": 2, "thirdparty": 3, "associated": 4}
 ROLES = {
@@ -617,6 +619,7 @@ class CordisLoader:
         programme = (meta.programme if meta else None) or (
             DEFAULT_PROGRAMME if project.project_id in topics else None
         )
+        programme = PROGRAMMES.get((programme or "").upper(), programme)
         props: dict[str, Any] = {
             "project_id": project.project_id,
             "acronym": (meta.acronym if meta else None) or project.acronym,

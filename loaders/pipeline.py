@@ -4,7 +4,8 @@ and relationships whose ends do not exist) into a report, and the graph version 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from neo4j import Driver
@@ -14,10 +15,27 @@ from graph.errors import DatabaseUnavailable, WriteRefused
 from graph.meta import bump_graph_version
 from graph.schema import NODE_KEYS
 from graph.settings import Settings
-from graph.writer import GraphWriter, Record, WriteStats
+from graph.writer import GraphWriter, Node, Record, WriteStats
 from loaders.base import LoadContext, LoadReport
 from loaders.fetch import fetched_folder, read_manifest
 from loaders.registry import entry, get_loader
+
+
+@dataclass
+class Stated:
+    """The keys of what one load stated (nodes and relationships), for ``s3graph refresh``
+    to tell what a new file no longer states."""
+
+    nodes: set[tuple[str, str]] = field(default_factory=set)  # (label, key)
+    rels: set[tuple[str, str, str]] = field(default_factory=set)  # (type, start key, end key)
+
+    def watch(self, records: Iterator[Record]) -> Iterator[Record]:
+        for record in records:
+            if isinstance(record, Node):
+                self.nodes.add((record.label.value, record.key))
+            else:
+                self.rels.add((record.type.value, record.start_key, record.end_key))
+            yield record
 
 
 @dataclass
@@ -25,6 +43,7 @@ class LoadResult:
     report: LoadReport
     stats: WriteStats
     rejects_file: Path | None
+    stated: Stated = field(default_factory=Stated)
 
 
 def run_loader(
@@ -42,14 +61,23 @@ def run_loader(
     """
     loader = get_loader(name)
     report = LoadReport(source=name)
+    paths: list[Path | None] = [source_path]
     if source_path is None:
-        source_path = fetched_source(name, settings, report)
-    ctx = LoadContext(settings=settings, driver=driver, source_path=source_path)
+        paths = list(fetched_sources(name, settings, report)) or [None]
+    stated = Stated()
+    records = stated.watch(
+        chain.from_iterable(
+            loader.records(LoadContext(settings=settings, driver=driver, source_path=path), report)
+            for path in paths
+        )
+    )
     writer = GraphWriter(
         driver, settings.neo4j_database, batch_size=settings.batch_size, on_batch=on_batch
     )
     try:
-        return _load(name, settings, driver, loader.records(ctx, report), report, writer)
+        result = _load(name, settings, driver, records, report, writer)
+        result.stated = stated
+        return result
     except (ServiceUnavailable, SessionExpired) as exc:
         written = writer.stats.node_total + writer.stats.relationship_total
         raise DatabaseUnavailable(
@@ -64,17 +92,18 @@ def run_loader(
         ) from exc
 
 
-def fetched_source(name: str, settings: Settings, report: LoadReport) -> Path | None:
-    """The files ``s3graph fetch`` brought for this source, newer than the bundled snapshot;
-    None (the snapshot) when nothing was fetched. The report says which was read."""
-    fetched_as = entry(name).fetched_as
-    folder = fetched_folder(settings.downloads_dir, fetched_as) if fetched_as else None
-    if folder is None:
-        return None
-    manifest = read_manifest(folder.parent)
-    when = manifest.fetched_at if manifest else "?"
-    report.notes.append(f"read the files fetched from {fetched_as} on {when} ({folder})")
-    return folder
+def fetched_sources(name: str, settings: Settings, report: LoadReport) -> Iterator[Path]:
+    """The folders of files ``s3graph fetch`` brought for this source (Horizon 2020 and Horizon
+    Europe for cordis), each read in turn instead of the bundled snapshot; none when nothing
+    was fetched. The report says which were read."""
+    for fetched_as in entry(name).fetched_as:
+        folder = fetched_folder(settings.downloads_dir, fetched_as)
+        if folder is None:
+            continue
+        manifest = read_manifest(folder.parent)
+        when = manifest.fetched_at if manifest else "?"
+        report.notes.append(f"read the files fetched from {fetched_as} on {when} ({folder})")
+        yield folder
 
 
 def _first_line(exc: Exception) -> str:

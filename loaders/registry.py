@@ -18,7 +18,7 @@ class LoaderEntry:
     module: str
     description: str
     depends_on: tuple[str, ...] = ()
-    fetched_as: str | None = None  # the `s3graph fetch` source whose files it reads, if any
+    fetched_as: tuple[str, ...] = ()  # the `s3graph fetch` sources whose files it reads
 
 
 # Order matters: `load all` runs them top to bottom.
@@ -31,7 +31,7 @@ LOADERS: tuple[LoaderEntry, ...] = (
         "loaders.cordis",
         "CORDIS H2020 project participations",
         ("regions",),
-        fetched_as="cordis-h2020",
+        fetched_as=("cordis-h2020", "cordis-horizon"),
     ),
     LoaderEntry(
         "edih",
@@ -44,7 +44,7 @@ LOADERS: tuple[LoaderEntry, ...] = (
         "loaders.een",
         "Enterprise Europe Network consortia",
         ("regions", "cordis"),
-        fetched_as="cordis-h2020",  # the members of the EEN grants are in organization.csv
+        fetched_as=("cordis-h2020",),  # the members of the EEN grants are in organization.csv
     ),
     LoaderEntry(
         "eccp", "loaders.eccp", "European Cluster Collaboration Platform", ("regions", "domains")

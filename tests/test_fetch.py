@@ -5,6 +5,7 @@ No test leaves this machine."""
 from __future__ import annotations
 
 import io
+import json
 import re
 import socket
 import time
@@ -19,7 +20,7 @@ from typer.testing import CliRunner
 from werkzeug import Request, Response
 
 from cli.main import app
-from graph.errors import SourceFormatError
+from graph.errors import ConfigurationError, SourceFormatError
 from graph.settings import Settings, get_settings
 from loaders.fetch import Fetcher, FetchFailed, fetched_file, published, read_manifest
 from loaders.pipeline import run_loader
@@ -214,3 +215,64 @@ def test_load_reads_a_fetched_archive_instead_of_the_snapshot(
     )
     uids = set(records[0]["uids"])
     assert uids and all(uid.startswith("cordis:9900000") for uid in uids)  # the fixture's only
+
+
+def _without_project(text: str, project_id: str) -> str:
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith(project_id)
+    )
+
+
+def changed_archive() -> bytes:
+    """The fixture archive with project 990000004 withdrawn and a new project 990000009 (one
+    organisation of the fixture takes part in it)."""
+    projects = _without_project((FIXTURES / "project.csv").read_text("utf-8"), "990000004")
+    organisations = (FIXTURES / "organization.csv").read_text("utf-8")
+    template = next(line for line in organisations.splitlines() if line.startswith("990000003"))
+    new_row = template.replace("990000003;FIXTURE-RIA", "990000009;FIXTURE-NEW", 1)
+    organisations = _without_project(organisations, "990000004") + new_row + "\n"
+    new_project = next(
+        line for line in projects.splitlines() if line.startswith("990000003")
+    ).replace("990000003;FIXTURE-RIA", "990000009;FIXTURE-NEW", 1)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("project.csv", projects + new_project + "\n")
+        out.writestr("organization.csv", organisations)
+    return buffer.getvalue()
+
+
+def test_refresh_loads_what_changed_and_reports_it(
+    httpserver: HTTPServer, tmp_path: Path, graph: Driver, settings: Settings
+) -> None:
+    from loaders.refresh import refresh, write_report
+
+    here = settings.model_copy(update={"home": tmp_path})
+    horizon = f"/data/{published('cordis-horizon').filename}"
+    httpserver.expect_request(horizon).respond_with_data("gone", status=404)
+    httpserver.expect_request(PATH).respond_with_handler(conditional(archive(), '"v1"'))
+    first = refresh(here, graph, ["cordis"], fetcher(httpserver, tmp_path))[0]
+    assert first.status == "updated"
+    assert "cordis-horizon" in first.detail  # the failed fetch is said, the other loaded
+    assert len(first.projects_added) == 4 and first.projects_removed == []
+
+    httpserver.clear()
+    httpserver.expect_request(horizon).respond_with_data("gone", status=404)
+    httpserver.expect_request(PATH).respond_with_handler(conditional(changed_archive(), '"v2"'))
+    second = refresh(here, graph, ["cordis"], fetcher(httpserver, tmp_path))[0]
+    assert second.projects_added == ["cordis:990000009"]
+    assert second.projects_removed == ["cordis:990000004"]
+    assert second.ties_added >= 1 and second.ties_removed >= 1
+    records, _, _ = graph.execute_query(
+        "MATCH (p:Project) RETURN collect(p.uid) AS uids", database_=settings.neo4j_database
+    )
+    uids = set(records[0]["uids"])
+    assert "cordis:990000004" not in uids and "cordis:990000009" in uids
+    report = json.loads(write_report([first, second], tmp_path / "reports").read_text())
+    assert report["sources"][1]["projects_removed"] == ["cordis:990000004"]
+
+    # Horizon 2020 unchanged (304), Horizon Europe still missing: nothing loaded, and said why
+    third = refresh(here, graph, ["cordis"], fetcher(httpserver, tmp_path))[0]
+    assert third.status == "failed" and "cordis-horizon" in third.detail
+    assert third.projects_added == third.projects_removed == []
+    with pytest.raises(ConfigurationError, match="cannot refresh"):
+        refresh(here, graph, ["edih"], fetcher(httpserver, tmp_path))

@@ -22,13 +22,17 @@ def test_the_loaders_reads_are_all_here() -> None:
         "ORGANISATIONS_FOR_MATCHING",
         "LOCATED_CITIES",
         "EEN_CONSORTIA",
+        "SOURCE_NODES",
+        "SOURCE_TIES",
     }
 
 
 @pytest.mark.parametrize("name", sorted(STATEMENTS))
 def test_read_compiles(name: str, driver: Driver, settings: Settings) -> None:
     with driver.session(database=settings.neo4j_database) as session:
-        summary = session.run("EXPLAIN " + STATEMENTS[name]).consume()  # type: ignore[arg-type]
+        summary = session.run(  # type: ignore[call-overload]
+            "EXPLAIN " + STATEMENTS[name], {"source": "cordis"}
+        ).consume()
     assert summary.plan is not None
 
 
