@@ -59,8 +59,9 @@ def connect(
     organisation or domain term; ``kind`` forces one reading)."""
     k = check_range("k", k, 1, MAX_K)
     max_hops = check_range("max_hops", max_hops, 1, MAX_HOPS)
+    question = ("connect", us, x, kind, k, max_hops)
     return Reader(driver, database, timeout).run(
-        lambda reader: _connect(reader, us, x, kind, k, max_hops)
+        lambda reader: reader.remembered(question, lambda r: _connect(r, us, x, kind, k, max_hops))
     )
 
 

@@ -145,8 +145,11 @@ def paths(
         raise BadInput(
             f"unknown category '{to_category}': use one of {', '.join(TARGET_CATEGORIES)}"
         )
+    question = ("paths", start, to_category, to, domain, k, max_hops)
     return Reader(driver, database, timeout).run(
-        lambda reader: _paths(reader, start, to_category, to, domain, k, max_hops)
+        lambda reader: reader.remembered(
+            question, lambda r: _paths(r, start, to_category, to, domain, k, max_hops)
+        )
     )
 
 

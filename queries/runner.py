@@ -8,8 +8,10 @@ the whole answer.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+import copy
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from typing import Any, LiteralString, TypeVar
 
 from neo4j import READ_ACCESS, Driver, ManagedTransaction, Record, unit_of_work
@@ -21,10 +23,12 @@ from queries.versioned import VersionedCache
 
 DEFAULT_TIMEOUT = 30.0
 MEMO_SIZE = 4096  # remembered answers of static look-ups (regions of a category, ...)
+ANSWERS_SIZE = 512  # remembered answers to whole questions (paths, connect)
 T = TypeVar("T")
 
 _NO_STAMP = (-1, "")
 _memo: VersionedCache[list[dict[str, Any]]] = VersionedCache(MEMO_SIZE)
+_answers: VersionedCache[Any] = VersionedCache(ANSWERS_SIZE)
 
 
 class Reader:
@@ -100,6 +104,18 @@ class Reader:
             else:
                 self._stamp = (int(record["version"]), str(record["updated_at"]))
         return self._stamp
+
+    def remembered(self, key: Hashable, work: Callable[[Reader], T]) -> T:
+        """``work(self)``, answered from memory when the same question (``key``) was asked of
+        the same graph version on the same day (scores age with the date): people in a
+        workshop ask the same things. A copy is returned, so callers may change it."""
+        stamp = self.stamp()
+        full_key = (key, date.today())
+        found = _answers.get(self.database, stamp, full_key)
+        if found is None:
+            found = work(self)
+            _answers.put(self.database, stamp, full_key, found)
+        return copy.deepcopy(found)
 
     def memo_one(self, statement: LiteralString, /, **params: Any) -> dict[str, Any] | None:
         """``one`` for look-ups that change only when the graph is reloaded (the regions of a
