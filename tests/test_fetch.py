@@ -276,3 +276,46 @@ def test_refresh_loads_what_changed_and_reports_it(
     assert third.projects_added == third.projects_removed == []
     with pytest.raises(ConfigurationError, match="cannot refresh"):
         refresh(here, graph, ["edih"], fetcher(httpserver, tmp_path))
+
+
+def horizon_archive() -> bytes:
+    """The fixture in Horizon Europe's shape: the same columns, other project ids (1010000xx),
+    frameworkProgramme HORIZON."""
+    projects = (FIXTURES / "project.csv").read_text("utf-8")
+    organisations = (FIXTURES / "organization.csv").read_text("utf-8")
+    first_column = re.compile(r"^9900000(\d\d);", re.MULTILINE)  # the project id only
+    projects = first_column.sub(r"1010000\1;", projects).replace(";H2020;", ";HORIZON;")
+    organisations = first_column.sub(r"1010000\1;", organisations)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("project.csv", projects)
+        out.writestr("organization.csv", organisations)
+    return buffer.getvalue()
+
+
+def test_load_cordis_reads_both_programmes_when_both_were_fetched(
+    httpserver: HTTPServer, tmp_path: Path, graph: Driver, settings: Settings
+) -> None:
+    horizon = published("cordis-horizon")
+    httpserver.expect_request(PATH).respond_with_data(archive(), headers={"ETag": '"h"'})
+    httpserver.expect_request(f"/data/{horizon.filename}").respond_with_data(
+        horizon_archive(), headers={"ETag": '"he"'}
+    )
+    fetch = fetcher(httpserver, tmp_path)
+    fetch.fetch(H2020)
+    fetch.fetch(horizon)
+    result = run_loader("cordis", settings.model_copy(update={"home": tmp_path}), graph)
+    notes = " ".join(result.report.notes)
+    assert "cordis-h2020" in notes and "cordis-horizon" in notes
+    records, _, _ = graph.execute_query(
+        "MATCH (p:Project) RETURN p.programme AS programme, count(*) AS n ORDER BY programme",
+        database_=settings.neo4j_database,
+    )
+    by_programme = {r["programme"]: r["n"] for r in records}
+    assert by_programme.get("Horizon Europe", 0) >= 3 and by_programme.get("H2020", 0) >= 3
+    records, _, _ = graph.execute_query(
+        "MATCH (o:Organisation {uid: 'org:pic:999000003'})-[:PARTICIPATED_IN]->(p:Project) "
+        "RETURN collect(p.programme) AS programmes",
+        database_=settings.neo4j_database,
+    )
+    assert set(records[0]["programmes"]) == {"H2020", "Horizon Europe"}  # one organisation
