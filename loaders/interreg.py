@@ -167,7 +167,7 @@ class PartnerRow(BaseModel):
         return _text(value)
 
 
-class ProjectRow(BaseModel):
+class InterregProjectRow(BaseModel):
     """One project of the workbook's project sheet."""
 
     model_config = ConfigDict(extra="ignore")
@@ -313,7 +313,7 @@ def _slug(text: str) -> str:
 
 
 @dataclass
-class _Project:
+class _InterregProject:
     programme: str
     acronym: str
     partners: dict[str, str] = field(default_factory=dict)  # organisation uid -> role
@@ -321,7 +321,7 @@ class _Project:
 
 
 @dataclass
-class _Tally:
+class _PlacementTally:
     rows: int = 0
     by_evidence: Counter[str] = field(default_factory=Counter)
     nuts3: int = 0
@@ -345,10 +345,11 @@ class InterregLoader:
         ]
         if not rows:
             raise SourceFormatError(f"{files.partners.name}: no valid partner rows")
-        details: dict[tuple[str, str], ProjectRow] = {}
+        details: dict[tuple[str, str], InterregProjectRow] = {}
         if files.workbook is not None:
             sheet = read_sheet(files.workbook, PROJECTS_SHEET, PROJECT_COLUMNS)
-            for _, meta_row in validate_rows(sheet, ProjectRow, report, files.workbook.name):
+            book = files.workbook.name
+            for _, meta_row in validate_rows(sheet, InterregProjectRow, report, book):
                 details.setdefault((meta_row.programme, meta_row.acronym), meta_row)
 
         resolver = RegionResolver.from_data_dir(ctx.data_dir)
@@ -358,8 +359,8 @@ class InterregLoader:
         known_regions = reads.region_ids(ctx.driver, ctx.settings.neo4j_database)
         matcher = OrganisationMatcher.from_graph(ctx.driver, ctx.settings.neo4j_database)
         shared = _shared_hosts(rows)
-        tally = _Tally()
-        projects: dict[str, _Project] = {}
+        tally = _PlacementTally()
+        projects: dict[str, _InterregProject] = {}
         written: set[str] = set()
         places: dict[str, tuple[str | None, str]] = {}  # Interreg's own: NUTS 3 and town
         for row in rows:
@@ -400,7 +401,7 @@ class InterregLoader:
                     SOURCE,
                 )
             uid = project_uid(row.programme, row.acronym)
-            project = projects.setdefault(uid, _Project(row.programme, row.acronym))
+            project = projects.setdefault(uid, _InterregProject(row.programme, row.acronym))
             role = "lead partner" if row.lead else "partner"
             if project.partners.get(found.uid) != "lead partner":
                 project.partners[found.uid] = role
@@ -488,7 +489,7 @@ class InterregLoader:
         )
 
     @staticmethod
-    def _project(uid: str, project: _Project, meta: ProjectRow | None) -> Node:
+    def _project(uid: str, project: _InterregProject, meta: InterregProjectRow | None) -> Node:
         props: dict[str, Any] = {
             "acronym": project.acronym,
             "name": meta.name if meta else None,
@@ -524,10 +525,10 @@ class InterregLoader:
     def _report(
         report: LoadReport,
         ctx: LoadContext,
-        tally: _Tally,
-        projects: dict[str, _Project],
+        tally: _PlacementTally,
+        projects: dict[str, _InterregProject],
         written: set[str],
-        details: dict[tuple[str, str], ProjectRow],
+        details: dict[tuple[str, str], InterregProjectRow],
         unmapped: int,
     ) -> None:
         with_details = sum(1 for p in projects.values() if (p.programme, p.acronym) in details)
@@ -619,7 +620,7 @@ def _place(
     resolver: RegionResolver,
     placer: TownPlacer,
     known_regions: set[str],
-    tally: _Tally,
+    tally: _PlacementTally,
 ) -> tuple[str | None, str | None, str | None, str]:
     """(region to link, its NUTS 2, evidence, detail): the NUTS 3 code when it is a 2021 code,
     else the postcode, else the town."""
