@@ -11,6 +11,7 @@ from typing import Any, LiteralString
 from graph.codes import fold_name
 from graph.errors import BadInput, NotFound
 from graph.schema import FULLTEXT_INDEX, FULLTEXT_STOP_WORDS, NODE_KEYS, NodeLabel
+from queries import cypher
 from queries.cypher.browse import (
     CLUSTER_DETAIL,
     CLUSTERS_PAGE,
@@ -274,7 +275,7 @@ def region_members(
     if kind not in REGION_MEMBER_KINDS:
         raise BadInput(f"kind must be one of {', '.join(REGION_MEMBER_KINDS)}")
     key = nuts_id.strip().upper()
-    if reader.first_dict(REGION_DETAIL, key=key) is None:
+    if reader.memo_one(cypher.REGION_BY_CODE, code=key) is None:
         raise not_found_error(reader, NodeLabel.REGION, "region", nuts_id)
     query = REGION_PROJECTS if kind == "projects" else REGION_MEMBERS[kind]
     total, items = _page(reader, query, limit, offset, key=key)
