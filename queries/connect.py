@@ -18,6 +18,7 @@ from neo4j import Driver
 from queries import cypher
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.models import Broker, ConnectResult, Entity, EntityKind, Resolution
+from queries.networks import count_by_network, route_networks
 from queries.paths import (
     ROUTE_LIMIT,
     ScoredRoute,
@@ -123,6 +124,9 @@ def _connect(
             )
         )
     result.routes_found = len(scored)
+    result.routes_by_network = count_by_network(
+        route_networks(item.labels, item.route.uids) for item in scored
+    )
     result.explanation = _explain(
         us_entity, len(starts), target_text, max_hops, result, search.truncated
     )
@@ -191,6 +195,14 @@ def _explain_broker(
     return text
 
 
+def _by_network(result: ConnectResult) -> str:
+    """' (Horizon 2020 12, Interreg 3)': where the routes' ties come from."""
+    if not result.routes_by_network:
+        return ""
+    parts = ", ".join(f"{name} {n}" for name, n in result.routes_by_network.items())
+    return f" (through ties of {parts})"
+
+
 def _explain(
     us: Entity,
     n_starts: int,
@@ -215,8 +227,8 @@ def _explain(
                 "no broker is needed."
             )
         return text + "No route exists in the graph, so nobody can be named as a broker."
-    text += (
-        f"{result.routes_found} distinct routes found. Brokers (organisations, projects, hubs, "
+    text += f"{result.routes_found} distinct routes found{_by_network(result)}. " + (
+        "Brokers (organisations, projects, hubs, "
         "clusters, partnerships and consortia in between) are ranked by the summed score of the "
         "routes through them (a route's score: tie strengths x 0.5 per intermediate "
         "organisation x thematic fit of the end regions)."

@@ -20,7 +20,7 @@ from typing import Any, cast
 from neo4j import Driver
 
 from graph.errors import BadInput
-from graph.schema import TRAVERSABLE_LABELS
+from graph.schema import TRAVERSABLE_LABELS, NodeLabel
 from queries import cypher
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.models import (
@@ -38,6 +38,7 @@ from queries.models import (
     ThematicFit,
     TieStrength,
 )
+from queries.networks import project_network
 from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
 from queries.route_index import (
@@ -391,7 +392,8 @@ def present(reader: Reader, items: Sequence[ScoredRoute]) -> list[Path]:
 
 def attach_networks(reader: Reader, shown: Sequence[Path]) -> None:
     """Fills in the networks (EEN, EDIH, ...) of the nodes of the paths that are shown: only
-    those, since a search may score thousands of routes."""
+    those, since a search may score thousands of routes. A project's network is its source's
+    (Horizon 2020 or Interreg)."""
     by_label: dict[str, set[str]] = defaultdict(set)
     for path in shown:
         for node in path.nodes:
@@ -409,7 +411,10 @@ def attach_networks(reader: Reader, shown: Sequence[Path]) -> None:
     networks = {r["uid"]: sorted(n for n in r["networks"] if n) for r in rows}
     for path in shown:
         for node in path.nodes:
-            node.networks = networks.get(node.key, [])
+            if node.label == NodeLabel.PROJECT.value:
+                node.networks = [project_network(node.key)]
+            else:
+                node.networks = networks.get(node.key, [])
 
 
 def score_routes(

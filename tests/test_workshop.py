@@ -5,6 +5,7 @@ Chromium (Debian's system browser driven by Playwright), section by section."""
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -24,9 +25,13 @@ from graph.errors import NotFound
 from graph.settings import Settings
 from loaders.pipeline import run_loader
 from loaders.registry import LOADERS
+from queries.models import Path as GraphPath
+from queries.models import PathNode, RegionRef, ScoreParts, ThematicFit
+from queries.models.partnership import Category
+from queries.networks import count_by_network
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH
-from views.map import MapRegion, draw_region_map
-from views.subgraph import CATEGORY_COLOURS
+from views.map import MapRegion, draw_region_map, routes_map
+from views.subgraph import CATEGORY_COLOURS, NETWORK_COLOURS
 from workshop.provenance import parse_sources_md, snapshot_note
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -248,6 +253,86 @@ def test_map_shows_the_regions_in_their_category_colours(pack: Path, tmp_path: P
     assert added["more developed"] > MIN_REGION_PIXELS, (drawn, legend)
     assert added["transition"] > MIN_REGION_PIXELS, (drawn, legend)
     assert added["outside EU cohesion policy"] > MIN_REGION_PIXELS, (drawn, legend)
+
+
+# A legend swatch of a network's line is about 150 pixels at 150 dpi; a link from Nordjylland to
+# any partner runs for hundreds of pixels.
+MIN_LINK_PIXELS = 400
+
+
+def test_map_and_report_tell_interreg_and_horizon_ties_apart(pack: Path) -> None:
+    """The routes to each partner are counted per network of their ties, drawn as one line in
+    that network's colour, and listed by network in the report's map section."""
+    data = json.loads((pack / "exports" / "workshop.json").read_text(encoding="utf-8"))
+    seen: set[str] = set()
+    for partner, result in data["connect"].items():
+        by_network = result["routes_by_network"]
+        if result["routes_found"]:
+            # Each route counts under every network it runs through, at least one.
+            assert by_network, partner
+            assert max(by_network.values()) <= result["routes_found"], partner
+            assert sum(by_network.values()) >= result["routes_found"], partner
+        seen.update(by_network)
+    assert {"Horizon 2020", "Interreg"} <= seen, seen
+    image = imread(pack / "map.png")
+    for network in ("Horizon 2020", "Interreg"):
+        assert colour_pixels(image, NETWORK_COLOURS[network]) > MIN_LINK_PIXELS, network
+    html = (pack / "report.html").read_text(encoding="utf-8")
+    map_section = html[html.index('id="map"') : html.index('id="regions"')]
+    assert "Interreg" in map_section and "Horizon 2020" in map_section
+    assert 'class="net"' in html.split('id="paths-', 1)[1]  # projects tagged with their network
+
+
+def _region(nuts_id: str, category: Category) -> RegionRef:
+    return RegionRef(
+        nuts_id=nuts_id, name=nuts_id, level=2, country_code=nuts_id[:2], category=category
+    )
+
+
+def _route(project_key: str, start: str, end: str) -> GraphPath:
+    nodes = [
+        PathNode(label="Organisation", key=f"org:{start}", name="A", region=start),
+        PathNode(label="Project", key=project_key, name="P"),
+        PathNode(label="Organisation", key=f"org:{end}", name="B", region=end),
+    ]
+    return GraphPath(
+        nodes=nodes,
+        relationships=[],
+        hops=2,
+        start_region=_region(start, "more developed"),
+        end_region=_region(end, "less developed"),
+        score=1.0,
+        score_parts=ScoreParts(ties=[], length_factor=1.0, fit=ThematicFit(basis="none")),
+        explanation="",
+    )
+
+
+def test_routes_map_draws_one_link_per_network() -> None:
+    geo = PROJECT / "data" / "snapshot" / "nuts" / "geo"
+    paths = [
+        _route("interreg:2014-2020-interreg-v-a-greece-bulgaria:seaways", "DK050", "BG31"),
+        _route("cordis:101", "DK05", "BG31"),
+        _route("cordis:102", "DK05", "BG31"),
+        _route("cordis:103", "DK05", "EL43"),
+    ]
+    regions, links = routes_map(geo, paths)
+    assert [(r.nuts_id, r.role) for r in regions] == [
+        ("DK05", "home"),
+        ("BG31", "partner"),
+        ("EL43", "partner"),
+    ]
+    assert {(k.target, k.network, k.weight) for k in links} == {
+        ("BG31", "Horizon 2020", 2),
+        ("BG31", "Interreg", 1),
+        ("EL43", "Horizon 2020", 1),
+    }
+
+
+def test_routes_are_counted_under_each_network_they_use() -> None:
+    both = {"Interreg", "Horizon 2020"}
+    counts = count_by_network([both, {"EDIH"}, {"Interreg"}, set()])
+    assert counts == {"Horizon 2020": 1, "Interreg": 2, "EDIH": 1}
+    assert list(counts) == ["Horizon 2020", "Interreg", "EDIH"]  # the legend's order
 
 
 def test_network_view_draws_the_paths(pack: Path, browser: Browser) -> None:

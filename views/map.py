@@ -24,8 +24,9 @@ from shapely.geometry import MultiPolygon, Polygon, shape
 from shapely.geometry.base import BaseGeometry
 
 from graph.errors import SourceFormatError
-from queries.models import RegionRef
-from views.subgraph import CATEGORY_COLOURS
+from queries.models import Path as GraphPath
+from queries.networks import TIE_NETWORKS, route_networks
+from views.subgraph import CATEGORY_COLOURS, NETWORK_COLOURS
 
 GEO_DIR = Path("snapshot") / "nuts" / "geo"  # below the data folder
 LEVEL2_FILE = "nutsrg_2_60M_4326.json"
@@ -43,6 +44,7 @@ COUNTRY_EDGE = "#4A4A4A"
 LINK_COLOUR = "#1B1B1B"
 HOME_EDGE = "#000000"
 ARC_RAD = 0.18
+ARC_STEP = 0.14  # between the arcs of two networks linking the same regions
 MAP_INCHES = 10.5
 # Display height/width the map is widened or heightened to: a page-friendly shape.
 MIN_RATIO, MAX_RATIO = 0.62, 1.3
@@ -74,12 +76,14 @@ class MapRegion:
 
 @dataclass(frozen=True, slots=True)
 class MapLink:
-    """A proposed link between two regions: ``weight`` is how many partnership routes back it."""
+    """A proposed link between two regions: ``weight`` is how many partnership routes back it,
+    ``network`` whose ties they run through (Horizon 2020, Interreg, ...; '' for all)."""
 
     source: str
     target: str
     weight: int
     label: str = ""
+    network: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,34 +337,15 @@ def region_map_figure(
 
     centroids = {r.nuts_id: anchor_point(level2[r.nuts_id][1]) for r in found}
     max_weight = max((link.weight for link in links), default=1) or 1
-    for link in links:
-        if link.source not in centroids or link.target not in centroids:
-            continue
-        width = 1.0 + 3.5 * math.sqrt(max(link.weight, 0) / max_weight)
-        arrow = FancyArrowPatch(
-            centroids[link.source],
-            centroids[link.target],
-            connectionstyle=f"arc3,rad={ARC_RAD}",
-            arrowstyle="-",
-            linewidth=width,
-            color=LINK_COLOUR,
-            alpha=0.75 if link.weight > 0 else 0.35,
-            linestyle="-" if link.weight > 0 else (0, (3, 3)),
-            zorder=5,
-        )
-        ax.add_patch(arrow)
-        if link.label:
-            x, y = arc_midpoint(centroids[link.source], centroids[link.target], ARC_RAD, aspect)
-            ax.text(
-                x,
-                y,
-                link.label,
-                fontsize=7.5,
-                ha="center",
-                va="center",
-                zorder=7,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "#888888", "lw": 0.5},
-            )
+    drawn = [k for k in links if k.source in centroids and k.target in centroids]
+    pairs: dict[tuple[str, str], list[MapLink]] = {}
+    for link in drawn:
+        pairs.setdefault((link.source, link.target), []).append(link)
+    for pair_links in pairs.values():
+        for i, link in enumerate(pair_links):
+            # The arcs of one pair fan out around ARC_RAD, so each network's arc is seen.
+            rad = ARC_RAD + (i - (len(pair_links) - 1) / 2) * ARC_STEP
+            _draw_link(ax, link, centroids, rad, aspect, max_weight)
 
     halo = [patheffects.withStroke(linewidth=3, foreground="white")]
     for region in found:
@@ -407,7 +392,16 @@ def region_map_figure(
             label="Home region",
         )
     )
-    handles.append(Line2D([], [], color=LINK_COLOUR, lw=2.5, label="Proposed link (width: routes)"))
+    networks = {link.network for link in drawn if link.weight > 0}
+    if "" in networks:
+        handles.append(
+            Line2D([], [], color=LINK_COLOUR, lw=2.5, label="Proposed link (width: routes)")
+        )
+    handles.extend(
+        Line2D([], [], color=NETWORK_COLOURS[name], lw=2.5, label=f"{name} ties (width: routes)")
+        for name in TIE_NETWORKS
+        if name in networks
+    )
     handles.append(
         Line2D([], [], color=LINK_COLOUR, lw=1, ls=(0, (3, 3)), alpha=0.5, label="No route yet")
     )
@@ -430,15 +424,63 @@ def region_map_figure(
     return fig, (west, south, east, north), centroids, missing
 
 
-def routes_map(
-    geo_dir: Path, routes: Sequence[tuple[RegionRef | None, RegionRef | None]]
-) -> tuple[list[MapRegion], list[MapLink]]:
-    """The NUTS 2 regions that routes link (the start regions marked as home) and one link per
-    pair of regions, as wide as the routes between them."""
+def _draw_link(
+    ax: Any,
+    link: MapLink,
+    centroids: dict[str, tuple[float, float]],
+    rad: float,
+    aspect: float,
+    max_weight: int,
+) -> None:
+    """One arc, as wide as its routes, in its network's colour; dashed when no route backs it."""
+    start, end = centroids[link.source], centroids[link.target]
+    colour = NETWORK_COLOURS.get(link.network, LINK_COLOUR) if link.network else LINK_COLOUR
+    width = 1.0 + 3.5 * math.sqrt(max(link.weight, 0) / max_weight)
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            connectionstyle=f"arc3,rad={rad}",
+            arrowstyle="-",
+            linewidth=width,
+            color=colour,
+            alpha=1.0 if link.weight > 0 else 0.35,
+            linestyle="-" if link.weight > 0 else (0, (3, 3)),
+            zorder=5,
+        )
+    )
+    if link.label:
+        x, y = arc_midpoint(start, end, rad, aspect)
+        ax.text(
+            x,
+            y,
+            link.label,
+            fontsize=7.5,
+            ha="center",
+            va="center",
+            zorder=7,
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": colour, "lw": 0.8},
+        )
+
+
+def network_links(source: str, target: str, by_network: dict[str, int]) -> list[MapLink]:
+    """One link per network whose ties back routes between two regions, labelled with its
+    routes; a dashed one when there is none."""
+    if not by_network:
+        return [MapLink(source, target, 0)]
+    return [
+        MapLink(source, target, n, f"{n:,}", network) for network, n in by_network.items() if n > 0
+    ]
+
+
+def routes_map(geo_dir: Path, paths: Sequence[GraphPath]) -> tuple[list[MapRegion], list[MapLink]]:
+    """The NUTS 2 regions that paths link (the start regions marked as home) and, per pair of
+    regions, one link per network of the paths' ties, as wide as the paths through it."""
     names = {code: name for code, (name, _) in load_boundaries(geo_dir / LEVEL2_FILE).items()}
     regions: dict[str, MapRegion] = {}
-    weights: dict[tuple[str, str], int] = {}
-    for start, end in routes:
+    counts: dict[tuple[str, str], dict[str, int]] = {}
+    for path in paths:
+        start, end = path.start_region, path.end_region
         if start is None or end is None:
             continue
         a, b = start.nuts_id[:4], end.nuts_id[:4]
@@ -447,7 +489,19 @@ def routes_map(
                 name = names.get(code, ref.name)
                 regions[code] = MapRegion(code, name, ref.category, role, ref.category_status)
         if a != b:
-            weights[(a, b)] = weights.get((a, b), 0) + 1
-    links = [MapLink(a, b, n, f"{n} route{'s' if n != 1 else ''}") for (a, b), n in weights.items()]
+            pair = counts.setdefault((a, b), {})
+            networks = route_networks([n.label for n in path.nodes], [n.key for n in path.nodes])
+            for network in networks or {""}:
+                pair[network] = pair.get(network, 0) + 1
+    links = [
+        link
+        for (a, b), by_network in counts.items()
+        for link in network_links(a, b, _legend_order(by_network))
+    ]
     ordered = sorted(regions.values(), key=lambda r: (r.role != "home", r.nuts_id))
     return ordered, links
+
+
+def _legend_order(by_network: dict[str, int]) -> dict[str, int]:
+    order = {name: i for i, name in enumerate(TIE_NETWORKS)}
+    return dict(sorted(by_network.items(), key=lambda kv: order.get(kv[0], len(order))))

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from graph.schema import NodeLabel, RelType
 from queries.models import GraphEdge, GraphNode, Neighbourhood, Path
 from queries.neighbourhood import graph_edge, node_id, nodes_by_key, rels_between
+from queries.networks import TIE_NETWORKS, project_network, route_networks
 from queries.runner import Reader
 
 # -- meaning of colours and shapes ------------------------------------------------------------
@@ -64,8 +65,8 @@ NETWORK_COLOURS: dict[str, str] = {
     "other": "#4a5568",
 }
 
-# Networks an analyst can restrict paths to (the form's filter), with what marks a tie as theirs.
-PATH_NETWORKS: tuple[str, ...] = ("Horizon 2020", "Interreg", "EDIH", "EEN", "ECCP")
+# Networks an analyst can restrict paths to (the form's filter).
+PATH_NETWORKS: tuple[str, ...] = TIE_NETWORKS
 
 _THEMATIC = frozenset(
     {
@@ -92,7 +93,7 @@ def edge_network(rel_type: str, source: str, target: str) -> str:
     """The network a relationship belongs to, from its type and the labels of its ends."""
     ends = {label_of(source), label_of(target)}
     if rel_type == RelType.PARTICIPATED_IN.value:
-        return "Interreg" if key_of(target).startswith("interreg:") else "Horizon 2020"
+        return project_network(key_of(target))
     if rel_type == RelType.MEMBER_OF.value:
         return "EEN"
     if rel_type == RelType.PARTNER_IN.value:
@@ -189,14 +190,7 @@ def from_neighbourhood(hood: Neighbourhood) -> Subgraph:
 
 def path_networks(path: Path) -> set[str]:
     """Networks whose ties a path uses."""
-    found = set()
-    for rel in path.relationships:
-        start = path.nodes[rel.start]
-        end = path.nodes[rel.end]
-        found.add(
-            edge_network(rel.type, node_id(start.label, start.key), node_id(end.label, end.key))
-        )
-    return found & set(PATH_NETWORKS)
+    return route_networks([n.label for n in path.nodes], [n.key for n in path.nodes])
 
 
 def filter_paths(paths: Sequence[Path], network: str | None) -> list[Path]:

@@ -19,7 +19,7 @@ from neo4j import Driver
 
 from graph.settings import Settings
 from queries.runner import Reader
-from views.map import GEO_DIR, MapLink, MapRegion, MapResult, draw_region_map
+from views.map import GEO_DIR, MapLink, MapRegion, MapResult, draw_region_map, network_links
 from workshop.exports import workshop_tables, write_csv
 from workshop.networks import workshop_networks
 from workshop.pack import Progress, WorkshopData, WorkshopRequest, gather
@@ -38,8 +38,8 @@ class PackResult:
 
 
 def map_regions(data: WorkshopData) -> tuple[list[MapRegion], list[MapLink]]:
-    """The map's regions (home first) and a proposed link from home to every partner, as wide
-    as the routes the graph holds for it."""
+    """The map's regions (home first) and the proposed links from home to every partner: one
+    per network whose ties back routes to it, as wide as those routes."""
     regions = [
         MapRegion(
             data.home.nuts_id,
@@ -61,9 +61,10 @@ def map_regions(data: WorkshopData) -> tuple[list[MapRegion], list[MapLink]]:
                 profile.category_status,
             )
         )
-        routes = data.routes_to(profile.nuts_id)
-        label = f"{routes} route{'s' if routes != 1 else ''}" if routes else ""
-        links.append(MapLink(data.home.nuts_id, profile.nuts_id, routes, label))
+        by_network = data.routes_by_network(profile.nuts_id)
+        if not by_network and data.routes_to(profile.nuts_id):
+            by_network = {"": data.routes_to(profile.nuts_id)}  # routes with no known network
+        links += network_links(data.home.nuts_id, profile.nuts_id, by_network)
     return regions, links
 
 

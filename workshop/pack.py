@@ -36,6 +36,7 @@ from queries.models import (
 from queries.models import (
     Path as GraphPath,
 )
+from queries.networks import count_by_network, route_networks
 from queries.overlap import overlap
 from queries.paths import paths
 from queries.regions import level2_categories
@@ -179,6 +180,19 @@ class WorkshopData(BaseModel):
         if result is not None and result.routes_found:
             return result.routes_found
         return sum(len(p.found) for p in self.paths if p.partner == partner)
+
+    def routes_by_network(self, partner: str) -> dict[str, int]:
+        """The same routes per network of their ties (Horizon 2020, Interreg, ...), counted as
+        ``routes_to`` counts them; a route through two networks counts in both."""
+        result = self.connect.get(partner)
+        if result is not None and result.routes_found:
+            return result.routes_by_network
+        return count_by_network(
+            route_networks([n.label for n in path.nodes], [n.key for n in path.nodes])
+            for p in self.paths
+            if p.partner == partner
+            for path in p.found
+        )
 
 
 def _describe(entity: Entity) -> str:

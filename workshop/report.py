@@ -12,8 +12,9 @@ from markupsafe import Markup
 
 from queries.models import OverlapCell
 from queries.models import Path as GraphPath
+from queries.networks import connector_network
 from views.map import MapResult, category_key
-from views.subgraph import CATEGORY_COLOURS
+from views.subgraph import CATEGORY_COLOURS, NETWORK_COLOURS
 from workshop.pack import WorkshopData
 from workshop.profiles import PartnerRegionProfile, nuts2_of
 
@@ -110,6 +111,11 @@ def brief(text: str, limit: int = 160) -> str:
     return short + "."
 
 
+def network_colour(name: str) -> str:
+    """The legend's colour of a network (grey for routes of no known network)."""
+    return NETWORK_COLOURS.get(name, NETWORK_COLOURS["other"])
+
+
 def shade(jaccard: float) -> str:
     """White to teal by similarity (kept light so the numbers stay readable)."""
     t = max(0.0, min(1.0, jaccard))
@@ -177,9 +183,17 @@ def render_report(
                     Markup(' <span class="r">—{}—</span> ').format(rel.type if rel else "")
                 )
             where = f" · {node.region}" if node.region else ""
+            network = connector_network(node.label, node.key)
+            tag = (
+                Markup(' <span class="net" style="border-color: {}">{}</span>').format(
+                    network_colour(network), network
+                )
+                if network and node.label == "Project"
+                else ""
+            )
             parts.append(
-                Markup('<span class="n {}" title="{}">{}<small>{}</small></span>').format(
-                    node.label, f"{node.label} {node.key}", node.name or node.key, where
+                Markup('<span class="n {}" title="{}">{}<small>{}</small>{}</span>').format(
+                    node.label, f"{node.label} {node.key}", node.name or node.key, where, tag
                 )
             )
         return Markup('<span class="route">{}</span>').format(Markup("").join(parts))
@@ -244,6 +258,7 @@ def render_report(
         cat_badge_id=cat_badge_id,
         region_line=region_line,
         route=route,
+        network_colour=network_colour,
         activity=activity,
         in_workshop=in_workshop,
         basis=basis,

@@ -9,6 +9,7 @@ to narrow down, and links to export the same view.
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -37,7 +38,8 @@ from graph.errors import SourceFormatError
 from graph.schema import FULLTEXT_LABELS, NODE_KEYS, NodeLabel, RelType
 from graph.settings import Settings
 from queries.browse import REGION_MEMBER_KINDS, list_domains, region_members, search
-from queries.models import DomainSummary, Page, RankedLink, RegionRef
+from queries.models import DomainSummary, Page, RankedLink
+from queries.models import Path as GraphPath
 from queries.regions import level2_categories
 from queries.runner import Reader
 from views.map import GEO_DIR, region_map_png, routes_map
@@ -55,13 +57,11 @@ def _domains(reader: Reader) -> list[DomainSummary]:
 REGION_MEMBERS_PER_PAGE = 20
 
 
-def _region_map(
-    reader: Reader, settings: Settings, routes: list[tuple[RegionRef | None, RegionRef | None]]
-) -> str:
-    """The map of the regions the routes link, as a data URI ('' when there is none to draw)."""
+def _region_map(reader: Reader, settings: Settings, paths: Sequence[GraphPath]) -> str:
+    """The map of the regions the paths link, as a data URI ('' when there is none to draw)."""
     geo_dir = settings.data_dir / GEO_DIR
     try:
-        regions, links = routes_map(geo_dir, routes)
+        regions, links = routes_map(geo_dir, paths)
         if not regions:
             return ""
         png = region_map_png(geo_dir, regions, links, level2_categories(reader))
@@ -160,9 +160,7 @@ def paths_page(
     if params is not None:
         view = paths_view(driver, reader, settings, params)
         context.update(
-            region_map=_region_map(
-                reader, settings, [(p.start_region, p.end_region) for p in view.result.paths]
-            ),
+            region_map=_region_map(reader, settings, view.result.paths),
             view=view,
             result=view.result,
             graph=view.graph,
@@ -193,7 +191,7 @@ def connect_page(
             region_map=_region_map(
                 reader,
                 settings,
-                [(p.start_region, p.end_region) for b in view.result.brokers for p in b.paths],
+                [p for b in view.result.brokers for p in b.paths],
             ),
             view=view,
             result=view.result,

@@ -182,6 +182,11 @@ class ConnectResult(BaseModel):
     x: Entity | None = None
     brokers: list[Broker] = Field(default_factory=list)
     routes_found: int = 0
+    routes_by_network: dict[str, int] = Field(
+        default_factory=dict,
+        description="Routes found per network of their ties (Horizon 2020, Interreg, EDIH, ...); "
+        "a route through two networks counts in both.",
+    )
     explanation: str
 
 
