@@ -13,12 +13,13 @@ HORIZON = "Horizon 2020"  # CORDIS projects (Horizon Europe ones too, once fetch
 INTERREG = "Interreg"
 TIE_NETWORKS: tuple[str, ...] = (HORIZON, INTERREG, "EDIH", "EEN", "ECCP")
 
-_BY_LABEL = {
+_BY_LABEL: dict[str, str] = {
     NodeLabel.HUB.value: "EDIH",
     NodeLabel.CONSORTIUM.value: "EEN",
     NodeLabel.CLUSTER.value: "ECCP",
     NodeLabel.PARTNERSHIP.value: "ECCP",
 }
+_PROJECT: str = NodeLabel.PROJECT.value
 
 
 def project_network(key: str) -> str:
@@ -28,15 +29,20 @@ def project_network(key: str) -> str:
 
 def connector_network(label: str, key: str) -> str | None:
     """The network of a tie through this node; None for an organisation (not a connector)."""
-    if label == NodeLabel.PROJECT.value:
+    if label == _PROJECT:
         return project_network(key)
     return _BY_LABEL.get(label)
 
 
 def route_networks(labels: Sequence[str], keys: Sequence[str]) -> set[str]:
     """Every network whose ties a route (its nodes' labels and keys) runs through."""
-    found = {connector_network(label, key) for label, key in zip(labels, keys, strict=True)}
-    return {name for name in found if name}
+    found: set[str] = set()
+    for label, key in zip(labels, keys, strict=True):
+        if label == _PROJECT:
+            found.add(project_network(key))
+        elif label in _BY_LABEL:
+            found.add(_BY_LABEL[label])
+    return found
 
 
 def count_by_network(routes: Iterable[set[str]]) -> dict[str, int]:

@@ -18,11 +18,13 @@ from __future__ import annotations
 import heapq
 import threading
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
 
 from queries import cypher
 from queries.regions import domain_ancestors, region_profiles
@@ -65,6 +67,13 @@ class RouteIndex:
     adjacency: list[list[tuple[int, int]]]  # node -> [(neighbour, tie index)]
     ties: list[tuple[str, str, str | None]]  # tie index -> (type, from uid, role)
     id_of: dict[str, int] = field(default_factory=dict)
+    # Look-ups built once (``_finish``): organisations by region and by reached domain, and the
+    # adjacency as compressed arrays for the distance search.
+    organisations: list[int] = field(default_factory=list)
+    by_region: dict[str, list[int]] = field(default_factory=dict)
+    by_reach_domain: dict[str, list[int]] = field(default_factory=dict)
+    indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
+    indices: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
     @classmethod
     def read(cls, reader: Reader) -> RouteIndex:
@@ -121,7 +130,23 @@ class RouteIndex:
             index.adjacency[a].append((b, tie))
             index.adjacency[b].append((a, tie))
         index.reach_domains = [frozenset(r) for r in reach]
+        index._finish()
         return index
+
+    def _finish(self) -> None:
+        for i, label in enumerate(self.labels):
+            if label != ORGANISATION:
+                continue
+            self.organisations.append(i)
+            for region in self.regions[i]:
+                self.by_region.setdefault(region, []).append(i)
+            for domain in self.reach_domains[i]:
+                self.by_reach_domain.setdefault(domain, []).append(i)
+        degrees = np.fromiter((len(a) for a in self.adjacency), dtype=np.int64)
+        self.indptr = np.concatenate(([0], np.cumsum(degrees))).astype(np.int64)
+        self.indices = np.fromiter(
+            (n for a in self.adjacency for n, _ in a), dtype=np.int64, count=int(degrees.sum())
+        )
 
     # -- the search ------------------------------------------------------------------------------
 
@@ -132,36 +157,37 @@ class RouteIndex:
         domains: Sequence[str] | None,
     ) -> set[int]:
         """Organisations that meet every set filter."""
-        wanted_orgs = set(organisations) if organisations is not None else None
-        wanted_regions = set(regions) if regions is not None else None
-        wanted_domains = set(domains) if domains is not None else None
-        found: set[int] = set()
-        for i, label in enumerate(self.labels):
-            if label != ORGANISATION:
+        found: set[int] | None = None
+        if organisations is not None:
+            ids = (self.id_of.get(uid) for uid in organisations)
+            found = {i for i in ids if i is not None and self.labels[i] == ORGANISATION}
+        for wanted, members in ((regions, self.by_region), (domains, self.by_reach_domain)):
+            if wanted is None:
                 continue
-            if wanted_orgs is not None and self.uids[i] not in wanted_orgs:
-                continue
-            if wanted_regions is not None and not wanted_regions.intersection(self.regions[i]):
-                continue
-            if wanted_domains is not None and not wanted_domains & self.reach_domains[i]:
-                continue
-            found.add(i)
-        return found
+            these = {i for key in wanted for i in members.get(key, ())}
+            found = these if found is None else found & these
+        return set(self.organisations) if found is None else found
 
-    def _distances(self, targets: set[int], depth: int) -> dict[int, int]:
-        """Hops from each node to the nearest target, up to ``depth``."""
-        distance = dict.fromkeys(targets, 0)
-        queue = deque(targets)
-        while queue:
-            node = queue.popleft()
-            d = distance[node] + 1
-            if d > depth:
-                continue
-            for neighbour, _ in self.adjacency[node]:
-                if neighbour not in distance:
-                    distance[neighbour] = d
-                    queue.append(neighbour)
-        return distance
+    def _distances(self, targets: set[int], depth: int) -> list[int]:
+        """Hops from each node to the nearest target, ``depth + 1`` beyond ``depth``: a
+        breadth-first search over the compressed adjacency, one level at a time."""
+        far = depth + 1
+        distance = np.full(len(self.uids), far, dtype=np.int64)
+        frontier = np.fromiter(targets, dtype=np.int64, count=len(targets))
+        distance[frontier] = 0
+        for hops in range(1, depth + 1):
+            starts = self.indptr[frontier]
+            counts = self.indptr[frontier + 1] - starts
+            total = int(counts.sum())
+            if total == 0:
+                break
+            # every neighbour of the frontier: the ranges indptr[f]..indptr[f + 1] concatenated
+            offsets = np.arange(total) + np.repeat(starts - np.cumsum(counts) + counts, counts)
+            neighbours = self.indices[offsets]
+            distance[neighbours[distance[neighbours] == far]] = hops
+            frontier = np.flatnonzero(distance == hops)
+        found: list[int] = distance.tolist()
+        return found
 
     def best_routes(
         self,
@@ -212,7 +238,7 @@ class RouteIndex:
             return found
 
         for s in sorted(start_ids):
-            if self.labels[s] == ORGANISATION and s in distance:
+            if self.labels[s] == ORGANISATION and distance[s] <= max_hops:
                 # state: nodes, ties, product of closed ties, intermediaries, open chain, domain
                 state = ((s,), (), 1.0, 0, (), False)
                 heapq.heappush(heap, (-1.0, counter, (False, state)))
@@ -234,7 +260,7 @@ class RouteIndex:
             for neighbour, tie in self.adjacency[here]:
                 if neighbour in nodes:
                     continue
-                if hops + 1 + distance.get(neighbour, max_hops + 1) > max_hops:
+                if hops + 1 + distance[neighbour] > max_hops:
                     continue
                 is_org = self.labels[neighbour] == ORGANISATION
                 if is_org and neighbour in start_ids:
