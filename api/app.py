@@ -18,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
+from api.answers import AnswerMemory
 from api.database import DatabaseHandle
 from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.limits import BodySizeLimit, RateLimit
@@ -83,6 +84,7 @@ def create_app(
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.answers = AnswerMemory(settings.version_check_seconds)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     if settings.rate_limit:

@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     # Requests one client (address) may make to the HTTP service, in the ``limits`` notation
     # ("50/second", "50/second;1000/minute"); empty: no limit. Past it: 429 with Retry-After.
     rate_limit: str = Field(default="50/second", validation_alias="S3GRAPH_RATE_LIMIT")
+    # How long the HTTP service trusts the graph version it last read before serving a
+    # remembered answer again: a load shows in its answers within this time (0: check every
+    # request, one more round trip to Neo4j each).
+    version_check_seconds: float = Field(
+        default=1.0, validation_alias="S3GRAPH_VERSION_CHECK_SECONDS", ge=0, le=60
+    )
     # The named 2 % sample of Horizon 2020 only, without the near-complete participation files:
     # a graph that loads in seconds (tests, quick demos).
     cordis_sample_only: bool = Field(default=False, validation_alias="S3GRAPH_CORDIS_SAMPLE_ONLY")

@@ -25,6 +25,8 @@ os.environ.setdefault("S3GRAPH_CORDIS_SAMPLE_ONLY", "1")
 # Tests send requests as fast as the client goes, from one address: the per-client limit is off
 # except where a test switches it on.
 os.environ.setdefault("S3GRAPH_RATE_LIMIT", "")
+# Tests load and ask again at once: the service checks the graph version at every request.
+os.environ.setdefault("S3GRAPH_VERSION_CHECK_SECONDS", "0")
 
 CLEAR_GRAPH = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
 

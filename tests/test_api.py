@@ -23,6 +23,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from graph.local import LocalNeo4j
+from graph.meta import bump_graph_version
 from graph.settings import Settings
 from graph.writer import Node
 from queries.models import Path, PathNode, PathRel, ScoreParts, ThematicFit
@@ -609,6 +610,37 @@ def test_paths_endpoint_reaches_the_category_asked_for(client: TestClient) -> No
     unknown = client.get("/paths", params={"from": "Atlantis"})
     assert unknown.status_code == 404
     assert "Atlantis" in unknown.json()["detail"]
+
+
+def test_a_repeated_question_gets_the_answer_sent_before_until_the_graph_changes(
+    api_db: Driver, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Within the version-check interval a repeated question is answered from memory without
+    asking Neo4j anything; once a load has bumped the version (and the interval has passed) the
+    answer is computed again."""
+    bump_graph_version(api_db, settings.neo4j_database, "test")  # a graph that has a version
+    trusting = settings.model_copy(update={"version_check_seconds": 60.0})
+    question = {"us": "DK05", "x": "EL43", "kind": "region"}
+    with TestClient(create_app(trusting, start_local=False)) as client:
+        first = client.get("/connect", params=question)
+        assert first.status_code == 200, first.text
+        asked: list[str] = []
+        original = Reader.rows
+
+        def counting(self: Reader, statement: Any, /, **params: Any) -> Any:
+            asked.append(statement)
+            return original(self, statement, **params)
+
+        monkeypatch.setattr(Reader, "rows", counting)
+        again = client.get("/connect", params=question)
+        assert again.content == first.content
+        assert asked == []  # no version check, no search
+    bump_graph_version(api_db, settings.neo4j_database, "test")
+    with TestClient(create_app(settings, start_local=False)) as client:  # checks every request
+        fresh = client.get("/connect", params=question)
+        assert fresh.status_code == 200
+        assert asked  # the new version was read and the answer computed again
+        assert fresh.json()["routes_found"] == first.json()["routes_found"]
 
 
 def test_connect_endpoint_names_brokers(client: TestClient) -> None:

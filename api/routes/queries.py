@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
 
-from api.deps import DriverDep, SettingsDep
+from api.answers import AnswerMemory
+from api.deps import DriverDep, ReaderDep, SettingsDep
 from graph.errors import BadInput
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.brokerage import brokerage
@@ -38,7 +39,9 @@ MAX_OVERLAP_REGIONS = 30
 
 @router.get("/paths", response_model=PathsResult, summary="Partnership paths")
 def get_paths(
+    request: Request,
     driver: DriverDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     start: Annotated[
         str,
@@ -61,23 +64,30 @@ def get_paths(
     ] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K, description="How many paths.")] = 10,
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
-) -> PathsResult:
-    return paths(
-        driver,
-        start,
-        to_category=to_category,
-        to=to or None,
-        domain=domain or None,
-        k=k,
-        max_hops=max_hops,
-        database=settings.neo4j_database,
-        timeout=settings.query_timeout,
+) -> Response:
+    answers: AnswerMemory = request.app.state.answers
+    return answers.json(
+        request,
+        reader,
+        lambda: paths(
+            driver,
+            start,
+            to_category=to_category,
+            to=to or None,
+            domain=domain or None,
+            k=k,
+            max_hops=max_hops,
+            database=settings.neo4j_database,
+            timeout=settings.query_timeout,
+        ),
     )
 
 
 @router.get("/connect", response_model=ConnectResult, summary="Who can connect us to X")
 def get_connect(
+    request: Request,
     driver: DriverDep,
+    reader: ReaderDep,
     settings: SettingsDep,
     us: Annotated[
         str,
@@ -94,16 +104,21 @@ def get_connect(
     kind: Annotated[EntityKind | None, Query(description="Force one reading of x.")] = None,
     k: Annotated[int, Query(ge=1, le=MAX_K)] = 10,
     max_hops: Annotated[int, Query(ge=1, le=MAX_HOPS)] = 4,
-) -> ConnectResult:
-    return connect(
-        driver,
-        us,
-        x,
-        kind=kind,
-        k=k,
-        max_hops=max_hops,
-        database=settings.neo4j_database,
-        timeout=settings.query_timeout,
+) -> Response:
+    answers: AnswerMemory = request.app.state.answers
+    return answers.json(
+        request,
+        reader,
+        lambda: connect(
+            driver,
+            us,
+            x,
+            kind=kind,
+            k=k,
+            max_hops=max_hops,
+            database=settings.neo4j_database,
+            timeout=settings.query_timeout,
+        ),
     )
 
 
