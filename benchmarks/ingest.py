@@ -41,7 +41,7 @@ from graph.writer import Node, Rel
 from loaders.base import LoadContext, LoadReport
 from loaders.entities import Candidate, OrganisationMatcher
 from loaders.pipeline import run_loader
-from loaders.registry import LOADER_NAMES, get_loader
+from loaders.registry import LOADER_NAMES, LOADERS, get_loader
 from loaders.tables import read_table
 
 # Loaders of one benchmark load, in dependency order, and the path inside the scale's data set
@@ -181,8 +181,11 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def available_plan(data: Path) -> list[tuple[str, Path | None]]:
-    """The plan's loaders that exist in this checkout, with their source paths."""
+def available_plan(data: Path | None) -> list[tuple[str, Path | None]]:
+    """The plan's loaders that exist in this checkout, with their source paths; with no data
+    set, the real graph: every loader of ``s3graph load all`` on the bundled data."""
+    if data is None:
+        return [(entry.name, None) for entry in LOADERS]
     plan: list[tuple[str, Path | None]] = []
     for name, folder in PLAN:
         if name not in LOADER_NAMES:
@@ -249,14 +252,14 @@ class Recorder:
 def load(
     settings: Settings,
     driver: Driver,
-    data: Path,
+    data: Path | None,
     record_to: BinaryIO | None = None,
     figures_out: list[LoadFigures] | None = None,
 ) -> LoadFigures:
     """Every loader of the plan, end to end, as ``s3graph load`` runs them (through
     ``run_loader``), with each loader's ``records`` watched by a ``Recorder``. Stopped by a
     signal, the figures so far are left in ``figures_out``."""
-    figures = LoadFigures(data=str(data))
+    figures = LoadFigures(data=str(data) if data else "the bundled real data (load all)")
     if figures_out is not None:
         figures_out.append(figures)
     recorder = Recorder(record_to)
@@ -529,7 +532,7 @@ LOADING = threading.Event()
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="One step of the ingestion benchmark.")
     parser.add_argument("step", choices=("load", "ceiling"))
-    parser.add_argument("--data", type=Path, help="a scale's data set (load)")
+    parser.add_argument("--data", type=Path, help="a scale's data set (load; none: the real one)")
     parser.add_argument("--rows", type=Path, required=True, help="recorded records (pickle)")
     parser.add_argument("--out", type=Path, required=True, help="figures (JSON)")
     parser.add_argument("--naive", action="store_true", help="also the naive baseline")

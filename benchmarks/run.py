@@ -24,7 +24,8 @@ import statistics
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -38,23 +39,30 @@ from benchmarks.inmemory import PulledGraph
 from benchmarks.queries import HOME, QueryBench, route_index_figures, run_mix
 from benchmarks.server import BenchServer, free_port
 from graph.errors import S3GraphError
-from graph.settings import PROJECT_ROOT
+from graph.settings import PROJECT_ROOT, Settings
 
 RESULTS_DIR = PROJECT_ROOT / "benchmarks" / "results"
 SCALED_LOADERS = ("cordis", "edih")
 MATCHER_SIZES = (2000, 4000, 8000, 16000)
 
-TARGETS = {
-    "ingest_vs_naive": 50.0,  # end to end at least 50x the naive baseline
-    "ingest_vs_ceiling": 0.5,  # end to end at least half of the raw ceiling
-    "rels_per_s_100x": 15_000.0,
-    "exponent": 1.05,  # cost no worse than linear (fitted exponent, with 5 % slack for noise)
-    "p95_ms_1x": 50.0,  # connect and paths
+# The targets of the speed issue (ms, requests/s, seconds, ratios).
+GOALS = {
+    "real_p50_ms": 30.0,  # paths and connect, warm, Python API, real graph
+    "real_p95_ms": 100.0,
     "p95_ms_100x": 250.0,
-    "consortium_ms_100x": 1000.0,
-    "http_rps": 200.0,
+    "vs_inmemory": 1.0,  # API no slower than the in-memory networkx computation
+    "http_repeat_rps": 200.0,
     "http_p95_ms": 100.0,
+    "http_distinct_rps": 50.0,
+    "help_s": 0.3,
+    "query_overhead_s": 0.5,
+    "ingest_vs_ceiling": 0.5,
+    "ingest_vs_naive": 50.0,
+    "real_load_s": 180.0,
+    "exponent": 1.05,  # cost no worse than linear (fitted exponent, 5 % slack for noise)
 }
+HTTP_DISTINCT = 400  # different /paths and /connect questions of the all-distinct mix
+DEFAULT_RATE_LIMIT = str(Settings.model_fields["rate_limit"].default)
 
 
 def log(text: str) -> None:
@@ -128,11 +136,12 @@ def fitted_exponent(sizes: Sequence[float], costs: Sequence[float]) -> float | N
 # -- steps ----------------------------------------------------------------------------------------
 
 
-def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
-    """``s3graph serve`` on a free loopback port against the benchmark's Neo4j, and the load
-    from a second process."""
+@contextmanager
+def serving(server: BenchServer, work: Path, rate_limit: str) -> Iterator[str]:
+    """``s3graph serve`` on a free loopback port against the benchmark's Neo4j, with the given
+    per-client limit ('' for none); yields its base URL."""
     port = free_port()
-    env = dict(server.env)
+    env = {**server.env, "S3GRAPH_RATE_LIMIT": rate_limit}
     logfile = work / "serve.log"
     serve = subprocess.Popen(
         [
@@ -145,7 +154,7 @@ def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
             "--no-start-db",
         ],
         env=env,
-        stdout=logfile.open("wb"),
+        stdout=logfile.open("ab"),
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
@@ -160,14 +169,7 @@ def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
             if serve.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"s3graph serve did not come up; see {logfile}")
             time.sleep(0.5)
-        out = work / "http.json"
-        child(
-            "benchmarks.http",
-            ["--base", base, "--seconds", str(seconds), "--out", str(out)],
-            env,
-            work / "http.log",
-        )
-        return dict(json.loads(out.read_text()))
+        yield base
     finally:
         serve.terminate()
         try:
@@ -176,46 +178,106 @@ def run_http(server: BenchServer, work: Path, seconds: float) -> dict[str, Any]:
             serve.kill()
 
 
+def run_http(
+    server: BenchServer, work: Path, seconds: float, distinct: list[str]
+) -> dict[str, Any]:
+    """The load from a second process: the repeat-heavy and all-distinct mixes and a look-up on
+    a service with no per-client limit, then one client flooding a service with the default
+    limit while another keeps asking."""
+    distinct_file = work / "http-distinct.json"
+    distinct_file.write_text(json.dumps(distinct), encoding="utf-8")
+    figures: dict[str, Any] = {}
+    with serving(server, work, rate_limit="") as base:
+        out = work / "http.json"
+        arguments = ["--base", base, "--seconds", str(seconds), "--distinct", str(distinct_file)]
+        child("benchmarks.http", [*arguments, "--out", str(out)], server.env, work / "http.log")
+        figures.update(json.loads(out.read_text()))
+    with serving(server, work, rate_limit=DEFAULT_RATE_LIMIT) as base:
+        out = work / "flood.json"
+        arguments = ["--base", base, "--seconds", str(seconds), "--flood", "--out", str(out)]
+        child("benchmarks.http", arguments, server.env, work / "http.log")
+        figures["flood"] = {**json.loads(out.read_text()), "limit": DEFAULT_RATE_LIMIT}
+    return figures
+
+
+def label(scale: float | None) -> str:
+    """'x10' for a generated scale, 'real' for the bundled real graph."""
+    return "real" if scale is None else f"x{scale:g}"
+
+
+def cli_figures(server: BenchServer, api_seconds: float | None) -> dict[str, Any]:
+    """Wall time of ``s3graph --help`` and of one query command (median of three), and what the
+    command adds to the same question asked of the Python API (warm, ``api_seconds``)."""
+    command = str(Path(sys.executable).parent / "s3graph")
+
+    def wall(arguments: list[str]) -> float:
+        began = time.perf_counter()
+        subprocess.run([command, *arguments], env=server.env, capture_output=True, check=False)
+        return time.perf_counter() - began
+
+    help_s = statistics.median(wall(["--help"]) for _ in range(3))
+    query = ["paths", HOME]  # the mix's first request: Nordjylland to less developed regions
+    query_s = statistics.median(wall(query) for _ in range(3))
+    return {
+        "help_s": round(help_s, 3),
+        "query": " ".join(["s3graph", *query]),
+        "query_s": round(query_s, 3),
+        "api_s": round(api_seconds, 3) if api_seconds is not None else None,
+        "query_overhead_s": round(query_s - api_seconds, 3) if api_seconds is not None else None,
+    }
+
+
 def run_scale(
     server: BenchServer,
-    scale: float,
+    scale: float | None,
     options: argparse.Namespace,
     first: bool,
     largest: bool,
+    http: bool,
     deadline: Deadline,
     work: Path,
 ) -> dict[str, Any]:
-    data = scale_dir(scale)
-    rows = work / f"rows-x{scale:g}.pickle"
-    logfile = work / f"x{scale:g}.log"
-    figures: dict[str, Any] = {"scale": scale}
+    """One scale (None: the bundled real graph, as ``s3graph load all`` loads it): load, query
+    mix with its cross-check, HTTP load when asked, then the raw ceiling of the same rows."""
+    name = label(scale)
+    data = scale_dir(scale) if scale is not None else None
+    rows = work / f"rows-{name}.pickle"
+    logfile = work / f"{name}.log"
+    figures: dict[str, Any] = {"scale": scale if scale is not None else "real"}
     reserve = 0.0 if largest else RESERVE_LARGEST
     if not first:
         server.reset()
 
     budget = deadline.budget(LOAD_CAP, reserve + AFTER_LOAD_S, floor=60.0)
-    log(f"[x{scale:g}] loading {data} through the real loaders (budget {budget:.0f} s) ...")
-    out = work / f"load-x{scale:g}.json"
-    arguments = ["load", "--data", str(data), "--rows", str(rows), "--out", str(out)]
+    log(
+        f"[{name}] loading {data or 'the bundled data'} through the real loaders "
+        f"(budget {budget:.0f} s) ..."
+    )
+    out = work / f"load-{name}.json"
+    arguments = ["load", "--rows", str(rows), "--out", str(out)]
+    if data is not None:
+        arguments += ["--data", str(data)]
     if largest and options.profile:
         arguments += ["--profile", str(options.results / "profile.txt")]
     figures["load_finished"] = child("benchmarks.ingest", arguments, server.env, logfile, budget)
     figures["load"] = json.loads(out.read_text())
     if "loaders" not in figures["load"]:
         tail = logfile.read_text(encoding="utf-8", errors="replace")[-3000:]
-        raise SystemExit(f"the x{scale:g} load left no figures:\n{tail}")
+        raise SystemExit(f"the {name} load left no figures:\n{tail}")
     figures["load_budget_s"] = round(budget)
 
     budget = deadline.budget(options.query_cap, reserve + AFTER_QUERIES_S, floor=30.0)
-    log(f"[x{scale:g}] pulling the graph into networkx; query mix (budget {budget:.0f} s) ...")
+    log(f"[{name}] pulling the graph into networkx; query mix (budget {budget:.0f} s) ...")
     driver = server.driver()
     try:
         began = time.perf_counter()
         pulled = PulledGraph(driver, server.settings.neo4j_database)
         figures["pull_seconds"] = round(time.perf_counter() - began, 2)
         figures["pulled"] = {"actors": len(pulled.actors), "ties": pulled.ties}
-        bench = QueryBench(driver, pulled, options.seed, server.settings.neo4j_database)
-        repeats = options.repeats if scale < 100 else max(1, options.repeats - 2)
+        bench = QueryBench(
+            driver, pulled, options.seed, server.settings.neo4j_database, real=scale is None
+        )
+        repeats = options.repeats if (scale or 0) < 100 else max(1, options.repeats - 2)
         # the pull, the cold brokers call and the second read of the route index all come out
         # of the same budget
         budget = max(30.0, budget - figures["pull_seconds"] - PROFILE_S)
@@ -229,17 +291,23 @@ def run_scale(
             profile_query(driver, server.settings.neo4j_database, options.results)
     finally:
         driver.close()
-    if first and options.http_seconds > 0:
-        log(f"[x{scale:g}] HTTP load on s3graph serve ...")
-        figures["http"] = run_http(server, work, options.http_seconds)
+    if http and options.http_seconds > 0:
+        log(f"[{name}] command line, then HTTP load on s3graph serve ...")
+        paths_p50 = next(
+            (c["api_p50_s"] for c in figures["queries"].get("paths", {}).get("checks", [])),
+            None,
+        )
+        figures["cli"] = cli_figures(server, paths_p50)
+        distinct = bench.distinct_http(HTTP_DISTINCT)
+        figures["http"] = run_http(server, work, options.http_seconds, distinct)
 
     budget = deadline.budget(options.ceiling_cap, reserve + 10.0, floor=20.0)
     log(
-        f"[x{scale:g}] raw ceiling{' and naive baseline' if first else ''} on an empty store "
+        f"[{name}] raw ceiling{' and naive baseline' if first else ''} on an empty store "
         f"(budget {budget:.0f} s) ..."
     )
     server.reset()
-    out = work / f"ceiling-x{scale:g}.json"
+    out = work / f"ceiling-{name}.json"
     arguments = ["ceiling", "--rows", str(rows), "--out", str(out), "--budget", f"{budget:.0f}"]
     child("benchmarks.ingest", [*arguments, "--naive"] if first else arguments, server.env, logfile)
     figures.update(json.loads(out.read_text()))
@@ -329,9 +397,14 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
                 row[f"{kind}_api_vs_inmemory"] = q["api_vs_inmemory"]
                 row[f"{kind}_search_vs_inmemory"] = q["search_vs_inmemory"]
                 row[f"{kind}_verdicts"] = q["verdicts"]
+        for kind in ("paths", "connect"):
+            q = s["queries"].get(kind)
+            if q:
+                row[f"{kind}_remembered_p50_ms"] = q.get("remembered_p50_ms")
         out["per_scale"].append(row)
-    # Cost against size over the scales that loaded completely (a stopped load has no cost).
-    done = [r for r in out["per_scale"] if r["load_complete"]]
+    # Cost against size over the generated scales that loaded completely (a stopped load has no
+    # cost; the real graph has another shape).
+    done = [r for r in out["per_scale"] if r["load_complete"] and r["scale"] != "real"]
     out["exponent_all"] = fitted_exponent(
         [r["relationships"] for r in done], [r["seconds"] for r in done]
     )
@@ -345,7 +418,9 @@ def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[
     """Each target of the issue with this run's value. A target of a scale whose load the time
     budget stopped is not measured (its figures cover only the part loaded)."""
     rows = summary["per_scale"]
-    smallest, largest = rows[0], rows[-1]
+    by_scale = {r["scale"]: r for r in rows}
+    real = by_scale.get("real")
+    x100 = next((r for r in rows if r["scale"] != "real" and r["scale"] >= 100), None)
     checks: list[dict[str, Any]] = []
 
     def add(
@@ -358,7 +433,7 @@ def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[
                     "value": value,
                     "goal": target,
                     "met": False,
-                    "note": f"not measured: the {row['scale']:g}x load did not finish in its "
+                    "note": f"not measured: the {_name(row['scale'])} load did not finish in its "
                     f"time budget (stopped in {row['stopped_in']}); value is for the part loaded",
                 }
             )
@@ -366,57 +441,139 @@ def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[
         met = value is not None and (value >= target if higher else value <= target)
         checks.append({"target": name, "value": value, "goal": target, "met": met})
 
-    for row in rows:
-        if row.get("vs_naive") is not None:
-            add(f"end to end vs naive baseline ({row['scale']:g}x)", row["vs_naive"], 50, True, row)
-    for row in rows:
-        add(f"end to end / raw ceiling ({row['scale']:g}x)", row["vs_ceiling"], 0.5, True, row)
-    if largest["scale"] >= 100:
-        add("relationships/s at 100x", largest["relationships_per_s"], 15_000, True, largest)
-    done = [r for r in rows if r["load_complete"]]
-    span = f"{done[0]['scale']:g}x-{done[-1]['scale']:g}x" if done else ""
-    if summary.get("exponent_all") is not None:
-        add(
-            f"fitted exponent, {span} (all loaders)", summary["exponent_all"], 1.05, False, done[-1]
-        )
-        add(
-            f"fitted exponent, {span} (scaled loaders)",
-            summary["exponent_scaled"],
-            1.05,
-            False,
-            done[-1],
-        )
-    if summary.get("matcher_exponent") is not None:
-        add(
-            "fitted exponent of entity matching vs organisations",
-            summary["matcher_exponent"],
-            1.05,
-            False,
-            smallest,
-        )
-    for kind in ("paths", "connect"):
-        add(f"{kind} p95 ms at 1x", smallest.get(f"{kind}_p95_ms"), 50, False, smallest)
-        if largest["scale"] >= 100:
-            add(f"{kind} p95 ms at 100x", largest.get(f"{kind}_p95_ms"), 250, False, largest)
-    if largest["scale"] >= 100:
-        value = largest.get("consortium_p95_ms")
-        add("consortium p95 ms at 100x", value, 1000, False, largest)
-    http = scales[0].get("http", {}).get("/connect")
-    if http:
-        add("HTTP /connect requests/s at 1x", http["requests_per_s"], 200, True, smallest)
-        add("HTTP /connect p95 ms at 1x", http["p95_ms"], 100, False, smallest)
-        add("HTTP /connect errors at 1x", http["errors"], 0, False, smallest)
+    if real is not None:
+        for kind in ("paths", "connect"):
+            add(
+                f"{kind} p50 ms (real)",
+                real.get(f"{kind}_p50_ms"),
+                GOALS["real_p50_ms"],
+                False,
+                real,
+            )
+            add(
+                f"{kind} p95 ms (real)",
+                real.get(f"{kind}_p95_ms"),
+                GOALS["real_p95_ms"],
+                False,
+                real,
+            )
+    if x100 is not None:
+        for kind in ("paths", "connect"):
+            add(
+                f"{kind} p95 ms at 100x",
+                x100.get(f"{kind}_p95_ms"),
+                GOALS["p95_ms_100x"],
+                False,
+                x100,
+            )
+    for row in (real, x100):
+        if row is None:
+            continue
+        for kind in ("paths", "connect"):
+            value = row.get(f"{kind}_api_vs_inmemory")
+            add(
+                f"{kind} API / in-memory ({_name(row['scale'])})",
+                value,
+                GOALS["vs_inmemory"],
+                False,
+                row,
+            )
     for scale, row in zip(scales, rows, strict=True):
         errors = sum(
             len(q.get("errors", [])) for q in scale["queries"].values() if isinstance(q, dict)
         )
-        add(f"query errors ({scale['scale']:g}x)", errors, 0, False, row)
+        add(f"query errors ({_name(row['scale'])})", errors, 0, False, row)
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
             verdicts = row.get(f"{kind}_verdicts")
             if verdicts:
-                name = f"{kind} cross-check mismatches ({row['scale']:g}x)"
+                name = f"{kind} cross-check mismatches ({_name(row['scale'])})"
                 add(name, verdicts["mismatch"], 0, False, row)
+    served = next((s for s in scales if s.get("http")), None)
+    if served is not None:
+        row = by_scale[served["scale"]]
+        http = served["http"]
+        where = _name(served["scale"])
+        repeat = http.get("repeat")
+        if repeat:
+            add(
+                f"HTTP repeat-heavy requests/s ({where})",
+                repeat["requests_per_s"],
+                GOALS["http_repeat_rps"],
+                True,
+                row,
+            )
+            add(
+                f"HTTP repeat-heavy p95 ms ({where})",
+                repeat["p95_ms"],
+                GOALS["http_p95_ms"],
+                False,
+                row,
+            )
+        distinct = http.get("distinct")
+        if distinct:
+            add(
+                f"HTTP all-distinct requests/s ({where})",
+                distinct["requests_per_s"],
+                GOALS["http_distinct_rps"],
+                True,
+                row,
+            )
+        errors = sum(h.get("errors", 0) for k, h in http.items() if k != "flood")
+        add(f"HTTP errors ({where})", errors, 0, False, row)
+        flood = http.get("flood")
+        if flood:
+            add("HTTP flooding client refused (429)", flood["flooder"]["refused_429"], 1, True, row)
+            add(
+                "HTTP other client's errors while flooded",
+                flood["other_client"]["errors"],
+                0,
+                False,
+                row,
+            )
+        cli = served.get("cli")
+        if cli:
+            add("s3graph --help seconds", cli["help_s"], GOALS["help_s"], False, row)
+            add(
+                "query command overhead seconds",
+                cli["query_overhead_s"],
+                GOALS["query_overhead_s"],
+                False,
+                row,
+            )
+    for row in rows:
+        if row.get("vs_naive") is not None:
+            add(
+                f"end to end vs naive baseline ({_name(row['scale'])})",
+                row["vs_naive"],
+                GOALS["ingest_vs_naive"],
+                True,
+                row,
+            )
+    for row in rows:
+        add(
+            f"end to end / raw ceiling ({_name(row['scale'])})",
+            row["vs_ceiling"],
+            GOALS["ingest_vs_ceiling"],
+            True,
+            row,
+        )
+    if real is not None:
+        add("the real graph loads in seconds", real["seconds"], GOALS["real_load_s"], False, real)
+    done = [r for r in rows if r["load_complete"] and r["scale"] != "real"]
+    span = f"{_name(done[0]['scale'])}-{_name(done[-1]['scale'])}" if done else ""
+    if summary.get("exponent_all") is not None:
+        add(
+            f"fitted exponent, {span} (all loaders)",
+            summary["exponent_all"],
+            GOALS["exponent"],
+            False,
+            done[-1],
+        )
     return checks
+
+
+def _name(scale: float | str) -> str:
+    return "real" if scale == "real" else f"{scale:g}x"
 
 
 def _ms(value: float | None) -> str:
@@ -437,7 +594,8 @@ def print_report(result: dict[str, Any]) -> None:
     )
     for r in summary["per_scale"]:
         log(
-            f"{r['scale']:>5g}x {r['nodes']:>9,} {r['relationships']:>9,} {r['seconds']:>8.1f} "
+            f"{_name(r['scale']):>6} {r['nodes']:>9,} {r['relationships']:>9,} "
+            f"{r['seconds']:>8.1f} "
             f"{r['records_per_s']:>8,.0f} {r['relationships_per_s']:>8,.0f} "
             f"{r['ceiling_records_per_s']:>9,.0f} {r['vs_ceiling']:>7.2f} "
             f"{(r['vs_naive'] or 0):>8.1f} {r['loader_seconds']:>8.1f} {r['peak_rss_mb']:>7.0f}"
@@ -469,21 +627,39 @@ def print_report(result: dict[str, Any]) -> None:
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
             if f"{kind}_p50_ms" in r:
                 log(
-                    f"{r['scale']:>5g}x {kind:<10} p50 {_ms(r[f'{kind}_p50_ms'])} p95 "
+                    f"{_name(r['scale']):>6} {kind:<10} p50 {_ms(r[f'{kind}_p50_ms'])} p95 "
                     f"{_ms(r[f'{kind}_p95_ms'])}  API/in-memory {r[f'{kind}_api_vs_inmemory']}  "
                     f"search/in-memory {r[f'{kind}_search_vs_inmemory']}  "
                     f"checks {r[f'{kind}_verdicts']}"
                 )
         log(f"        brokers cold (first call) s: {scale['queries'].get('brokers_cold_s')}")
-        log(f"        PROFILE db hits: {scale['profile']}")
-    http = result["scales"][0].get("http")
-    if http:
-        for endpoint, h in http.items():
+        log(f"        route index: {scale.get('route_index')}")
+        for kind in ("paths", "connect"):
+            if r.get(f"{kind}_remembered_p50_ms") is not None:
+                log(
+                    f"        {kind} asked again (remembered): p50 "
+                    f"{r[f'{kind}_remembered_p50_ms']} ms"
+                )
+    for scale in result["scales"]:
+        http = scale.get("http")
+        if not http:
+            continue
+        for phase, h in http.items():
+            if phase == "flood":
+                continue
             log(
-                f"HTTP {endpoint}: {h['requests_per_s']} req/s, p50 {h['p50_ms']} ms, "
-                f"p95 {h['p95_ms']} ms, errors {h['errors']} ({h['requests']} requests, "
-                f"concurrency {h['concurrency']})"
+                f"HTTP {phase} ({_name(scale['scale'])}): {h['requests_per_s']} req/s, p50 "
+                f"{h['p50_ms']} ms, p95 {h['p95_ms']} ms, errors {h['errors']} "
+                f"({h['requests']} requests, concurrency {h['concurrency']})"
             )
+        flood = http.get("flood")
+        if flood:
+            log(
+                f"HTTP flood (limit {flood['limit']}): {flood['flooder']}; "
+                f"other client {flood['other_client']}"
+            )
+        if scale.get("cli"):
+            log(f"Command line: {scale['cli']}")
     log("Targets")
     for t in result["targets"]:
         verdict = "met" if t["met"] else ("not measured" if t.get("note") else "MISSED")
@@ -496,7 +672,9 @@ def plot(result: dict[str, Any], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rows = result["summary"]["per_scale"]
+    every = result["summary"]["per_scale"]
+    rows = [r for r in every if r["scale"] != "real"]
+    real = next((r for r in every if r["scale"] == "real"), None)
     xs = [r["scale"] for r in rows]
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
     for kind, colour in (("paths", "C0"), ("connect", "C1"), ("overlap", "C2"), ("brokers", "C3")):
@@ -507,6 +685,11 @@ def plot(result: dict[str, Any], path: Path) -> None:
             left.plot(
                 xs, [r[f"{kind}_p95_ms"] for r in rows], "o-", color=colour, label=f"{kind} p95"
             )
+            if real is not None and real.get(f"{kind}_p95_ms"):
+                left.axhline(real[f"{kind}_p95_ms"], color=colour, ls=":", lw=1)
+                left.annotate(
+                    f"real {kind} p95", (xs[0], real[f"{kind}_p95_ms"]), fontsize=6, color=colour
+                )
     left.set(xscale="log", yscale="log", xlabel="scale (x the snapshot)", ylabel="latency (ms)")
     left.set_title("Query latency (Python API, warm)")
     left.legend(fontsize=7)
@@ -545,6 +728,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description="The s3graph benchmark, end to end.")
     parser.add_argument("--scale", type=float, action="append", help="default: 1, 10, 100")
     parser.add_argument(
+        "--no-real",
+        dest="real",
+        action="store_false",
+        help="leave out the bundled real graph (everything load all loads)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=DEFAULT_SEED, help="seed of the data sets and request mix"
     )
     parser.add_argument("--repeats", type=int, default=5, help="timed calls per request")
@@ -552,7 +741,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--brokers-budget", type=float, default=60.0, help="seconds for the cold brokers call"
     )
-    parser.add_argument("--minutes", type=float, default=19.0, help="time budget of the run")
+    parser.add_argument("--minutes", type=float, default=30.0, help="time budget of the run")
     parser.add_argument("--query-cap", type=float, default=180.0, help="seconds per scale")
     parser.add_argument("--ceiling-cap", type=float, default=150.0, help="seconds per scale")
     parser.add_argument(
@@ -589,16 +778,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     curve = matcher_curve(largest_data, MATCHER_SIZES)
     log(f"  {curve}")
 
+    # The real graph runs before the largest generated scale, which takes what time is left.
+    plan: list[float | None] = [*scales]
+    if args.real:
+        plan.insert(max(0, len(scales) - 1) if len(scales) > 1 else len(scales), None)
+    http_on = None if args.real else plan[0]  # the HTTP load runs on the graph users query
     results: list[dict[str, Any]] = []
     with BenchServer() as server:
-        for i, scale in enumerate(scales):
+        for i, scale in enumerate(plan):
             results.append(
                 run_scale(
                     server,
                     scale,
                     args,
                     first=i == 0,
-                    largest=i == len(scales) - 1,
+                    largest=i == len(plan) - 1,
+                    http=scale == http_on,
                     deadline=deadline,
                     work=work,
                 )
