@@ -430,7 +430,8 @@ def score_routes(
     regions = [info.region for u in ends if (info := infos.get(u)) and info.region]
     profiles = region_profiles(reader, regions)
     ancestors = domain_ancestors(reader)
-    scored = [_score(route, infos, profiles, ancestors, today) for route in routes]
+    fits: dict[tuple[str, str], Fit] = {}  # many routes share their two end regions
+    scored = [_score(route, infos, profiles, ancestors, today, fits) for route in routes]
     scored.sort(key=lambda s: (-s.score, s.hops, s.nodes[-1].name, s.route.uids))
     return scored
 
@@ -461,6 +462,7 @@ def _score(
     profiles: dict[str, RegionProfile],
     ancestors: dict[str, frozenset[str]],
     today: date,
+    fits: dict[tuple[str, str], Fit],
 ) -> ScoredRoute:
     given = route.labels or tuple("?" for _ in route.uids)
     nodes = [
@@ -472,7 +474,10 @@ def _score(
     intermediaries = sum(1 for label in labels[1:-1] if label == "Organisation")
     start_profile = profiles.get(nodes[0].region or "")
     end_profile = profiles.get(nodes[-1].region or "")
-    fit = region_fit(start_profile, end_profile, ancestors)
+    pair = (nodes[0].region or "", nodes[-1].region or "")
+    fit = fits.get(pair)
+    if fit is None:
+        fit = fits[pair] = region_fit(start_profile, end_profile, ancestors)
     score = path_score(ties, intermediaries, fit)
     return ScoredRoute(
         route=route,
