@@ -102,6 +102,29 @@ class RouteComparison:
     nx_routes: list[Route]
 
 
+def latency_ratios(checks: Sequence[dict[str, Any]]) -> dict[str, float | None]:
+    """The API call (what a user waits for) and the route search alone, each against the same
+    answer computed in memory on the pulled graph: medians of the ratios' parts over the
+    requests of one kind whose answers were identical (a capped in-memory enumeration is no
+    like-for-like computation, so it is left out)."""
+    timed = [
+        c for c in checks if c["verdict"] == "identical" and c["inmemory_s"] > 0 and c["api_p50_s"]
+    ]
+    searched = [c for c in timed if c["neo4j_search_s"] > 0]
+
+    def ratio(rows: list[dict[str, Any]], key: str) -> float | None:
+        if not rows:
+            return None
+        mem = statistics.median(c["inmemory_s"] for c in rows)
+        return round(statistics.median(c[key] for c in rows) / mem, 3) if mem else None
+
+    return {
+        "api_vs_inmemory": ratio(timed, "api_p50_s"),
+        "search_vs_inmemory": ratio(searched, "neo4j_search_s"),
+        "compared": len(timed),
+    }
+
+
 @dataclass
 class KindFigures:
     samples: list[float] = field(default_factory=list)
@@ -114,16 +137,8 @@ class KindFigures:
         ordered = sorted(self.samples)
         n = len(ordered)
         p95 = ordered[min(n - 1, round(0.95 * (n - 1)))] if n else 0.0
-        timed = [c for c in self.checks if c["inmemory_s"] > 0 and c["api_p50_s"]]
-        searched = [c for c in timed if c["neo4j_search_s"] > 0]
-
-        def ratio(rows: list[dict[str, Any]], key: str) -> float | None:
-            if not rows:
-                return None
-            mem = statistics.median(c["inmemory_s"] for c in rows)
-            return round(statistics.median(c[key] for c in rows) / mem, 2) if mem else None
-
         return {
+            **latency_ratios(self.checks),
             "n": n,
             "p50_ms": round(statistics.median(ordered) * 1000, 2) if n else None,
             "p95_ms": round(p95 * 1000, 2) if n else None,
@@ -137,11 +152,6 @@ class KindFigures:
                 v: sum(1 for c in self.checks if c["verdict"] == v)
                 for v in ("identical", "consistent", "mismatch", "skipped")
             },
-            # The API call (what a user waits for) and the route search alone, each against
-            # the same answer computed in memory on the pulled graph: medians of the ratios'
-            # parts over the requests of this kind.
-            "api_vs_inmemory": ratio(timed, "api_p50_s"),
-            "search_vs_inmemory": ratio(searched, "neo4j_search_s"),
         }
 
 
