@@ -446,31 +446,14 @@ def targets(summary: dict[str, Any], scales: list[dict[str, Any]]) -> list[dict[
             check["note"] = "not measured in this run"
         checks.append(check)
 
-    if real is not None:
+    latency = [(real, "p50", "real_p50_ms"), (real, "p95", "real_p95_ms")]
+    latency.append((x100, "p95", "p95_ms_100x"))
+    for row, share, goal in latency:
+        if row is None:
+            continue
         for kind in ("paths", "connect"):
-            add(
-                f"{kind} p50 ms (real)",
-                real.get(f"{kind}_p50_ms"),
-                GOALS["real_p50_ms"],
-                False,
-                real,
-            )
-            add(
-                f"{kind} p95 ms (real)",
-                real.get(f"{kind}_p95_ms"),
-                GOALS["real_p95_ms"],
-                False,
-                real,
-            )
-    if x100 is not None:
-        for kind in ("paths", "connect"):
-            add(
-                f"{kind} p95 ms at 100x",
-                x100.get(f"{kind}_p95_ms"),
-                GOALS["p95_ms_100x"],
-                False,
-                x100,
-            )
+            value = row.get(f"{kind}_{share}_ms")
+            add(f"{kind} {share} ms ({_name(row['scale'])})", value, GOALS[goal], False, row)
     for row in (real, x100):
         if row is None:
             continue
