@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -41,6 +42,7 @@ from queries.versioned import VersionedCache
 
 ORGANISATION = "Organisation"
 MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
+_bound_of = itemgetter(0)
 MAX_POPS = 3_000_000  # a safety bound on one search; reaching it marks the answer incomplete
 
 
@@ -72,6 +74,8 @@ class RouteIndex:
     organisations: list[int] = field(default_factory=list)
     by_region: dict[str, list[int]] = field(default_factory=dict)
     by_reach_domain: dict[str, list[int]] = field(default_factory=dict)
+    is_organisation: list[bool] = field(default_factory=list)
+    leads_on: list[bool] = field(default_factory=list)  # has a neighbour that is no organisation
     indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     indices: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -134,6 +138,10 @@ class RouteIndex:
         return index
 
     def _finish(self) -> None:
+        self.is_organisation = [label == ORGANISATION for label in self.labels]
+        self.leads_on = [
+            any(not self.is_organisation[n] for n, _ in links) for links in self.adjacency
+        ]
         for i, label in enumerate(self.labels):
             if label != ORGANISATION:
                 continue
@@ -204,16 +212,19 @@ class RouteIndex:
         """Every route from a start to a target within ``max_hops``, best first (see the module
         docstring): no node twice, no other start passed, big projects never a tie; with
         ``domains``, a route passes a node in one of them or ends in a ``domain_regions``
-        region. Past ``deadline`` (``time.monotonic``) it raises ``SearchTimeout``."""
+        region. Past ``deadline`` (``time.monotonic``) it raises ``SearchTimeout``.
+
+        A node's extensions are sorted by their bound once and go on the heap one at a time
+        (the next one when the previous comes off): a project of a hundred partners costs one
+        heap entry, not a hundred, and most extensions are never reached."""
         stats = stats if stats is not None else SearchStats()
         start_ids = {self.id_of[u] for u in starts if u in self.id_of}
         distance = self._distances(targets, max_hops)
         wanted = set(domains) if domains is not None else None
         domain_region_set = set(domain_regions)
+        is_org = self.is_organisation
         strengths: dict[tuple[int, ...], float] = {}
         bounds: dict[tuple[int, ...], float] = {}
-        heap: list[tuple[float, int, tuple[Any, ...]]] = []
-        counter = 0
 
         def strength(chain: tuple[int, ...]) -> float:
             found = strengths.get(chain)
@@ -226,23 +237,46 @@ class RouteIndex:
             """The best strength a tie that begins with this chain of connectors can reach."""
             found = bounds.get(chain)
             if found is None:
-                labels = [self.labels[c] for c in chain]
                 found = strength(chain) if len(chain) == 1 else WEAK_STRENGTH
-                if labels[0] == "Cluster" and len(chain) <= 3:
+                if self.labels[chain[0]] == "Cluster" and len(chain) <= 3:
                     found = max(found, PARTNERSHIP_STRENGTH)
-                if any(
-                    self.labels[n] != ORGANISATION for n, _ in self.adjacency[chain[-1]]
-                ):  # the chain may go on to another connector: at least a weak tie
+                if self.leads_on[chain[-1]]:  # the chain may go on to another connector
                     found = max(found, WEAK_STRENGTH)
                 bounds[chain] = found
             return found
 
-        for s in sorted(start_ids):
-            if self.labels[s] == ORGANISATION and distance[s] <= max_hops:
-                # state: nodes, ties, product of closed ties, intermediaries, open chain, domain
-                state = ((s,), (), 1.0, 0, (), False)
-                heapq.heappush(heap, (-1.0, counter, (False, state)))
-                counter += 1
+        # A heap entry is the next untried extension of a partial route: (-its bound, counter,
+        # the partial route, its extensions best first, which one, scale). A partial route is
+        # (nodes, ties, domain seen, product of closed ties, intermediaries). Its extensions are
+        # either its own, (bound, neighbour, tie, complete, product, intermediaries, open chain)
+        # with scale None (a complete one's bound is its exact score), or, from an organisation,
+        # the organisation's connectors (bound, connector, tie), shared by every route that
+        # reaches it at that hop and scaled by the route's product: a hub organisation with
+        # thousands of projects is sorted once per search, not once per route through it.
+        Extensions = list[tuple[Any, ...]]
+        heap: list[tuple[float, int, tuple[Any, ...], Extensions, int, float | None]] = []
+        fans: dict[tuple[int, int], Extensions] = {}
+        counter = 0
+
+        def fan(node: int, hops: int) -> Extensions:
+            found = fans.get((node, hops))
+            if found is None:
+                found = [
+                    (bound((n,)), n, t)
+                    for n, t in self.adjacency[node]
+                    if not is_org[n] and hops + 1 + distance[n] <= max_hops
+                ]
+                found.sort(key=_bound_of, reverse=True)
+                fans[(node, hops)] = found
+            return found
+
+        roots = [
+            (1.0, s, -1, False, 1.0, 0, ())
+            for s in sorted(start_ids)
+            if is_org[s] and distance[s] <= max_hops
+        ]
+        if roots:
+            heap.append((-1.0, counter, ((), (), False, 1.0, 0), roots, 0, None))
         while heap:
             stats.pops += 1
             if stats.pops > MAX_POPS:
@@ -250,51 +284,86 @@ class RouteIndex:
                 return
             if deadline is not None and stats.pops % 1024 == 0 and time.monotonic() > deadline:
                 raise SearchTimeout(f"route search stopped after {stats.pops:,} steps")
-            negative, _, (complete, state) = heapq.heappop(heap)
-            nodes, ties, product, intermediaries, chain, passed_domain = state
+            _, _, parent, options, at, scale = heapq.heappop(heap)
+            after = at + 1
+            if scale is None:
+                score, here, tie, complete, product, intermediaries, chain = options[at]
+                if after < len(options):
+                    counter += 1
+                    heapq.heappush(
+                        heap, (-options[after][0], counter, parent, options, after, None)
+                    )
+            else:
+                while after < len(options) and options[after][1] in parent[0]:
+                    after += 1
+                if after < len(options):
+                    counter += 1
+                    entry = (-scale * options[after][0], counter, parent, options, after, scale)
+                    heapq.heappush(heap, entry)
+                _, here, tie = options[at]
+                complete, product, intermediaries, chain = False, parent[3], parent[4], (here,)
+                score = 0.0
+            nodes: tuple[int, ...] = (*parent[0], here)
+            ties: tuple[int, ...] = (*parent[1], tie) if tie >= 0 else parent[1]
             if complete:
-                yield self._route(nodes, ties, -negative)
+                yield self._route(nodes, ties, score)
                 continue
             hops = len(ties)
-            here = nodes[-1]
-            for neighbour, tie in self.adjacency[here]:
-                if neighbour in nodes:
-                    continue
-                if hops + 1 + distance[neighbour] > max_hops:
-                    continue
-                is_org = self.labels[neighbour] == ORGANISATION
-                if is_org and neighbour in start_ids:
-                    continue
-                path = (*nodes, neighbour)
-                path_ties = (*ties, tie)
-                domain_seen = passed_domain or (
-                    wanted is not None and len(nodes) > 1 and bool(wanted & self.domains[here])
-                )
-                if not is_org:
-                    open_chain = (*chain, neighbour)
-                    priority = product * (INTERMEDIARY_FACTOR**intermediaries) * bound(open_chain)
-                    new = (path, path_ties, product, intermediaries, open_chain, domain_seen)
-                    heapq.heappush(heap, (-priority, counter, (False, new)))
+            domain_seen = parent[2] or (
+                wanted is not None and len(nodes) > 1 and bool(wanted & self.domains[here])
+            )
+            length = INTERMEDIARY_FACTOR**intermediaries
+            route = (nodes, ties, domain_seen, product, intermediaries)
+            if not chain:  # at an organisation: on to one of its connectors
+                connectors = fan(here, hops)
+                first = 0
+                while first < len(connectors) and connectors[first][1] in nodes:
+                    first += 1
+                if first < len(connectors):
                     counter += 1
+                    scale = product * length
+                    entry = (
+                        -scale * connectors[first][0],
+                        counter,
+                        route,
+                        connectors,
+                        first,
+                        scale,
+                    )
+                    heapq.heappush(heap, entry)
+                continue
+            closed = product * strength(chain)
+            extensions: Extensions = []
+            for neighbour, next_tie in self.adjacency[here]:
+                if hops + 1 + distance[neighbour] > max_hops or neighbour in nodes:
                     continue
-                if not chain:
-                    continue  # two organisations are never tied directly
-                closed = product * strength(chain)
-                length = INTERMEDIARY_FACTOR**intermediaries
+                if not is_org[neighbour]:
+                    open_chain = (*chain, neighbour)
+                    priority = product * length * bound(open_chain)
+                    extensions.append(
+                        (priority, neighbour, next_tie, False, product, intermediaries, open_chain)
+                    )
+                    continue
+                if neighbour in start_ids:
+                    continue
                 if neighbour in targets and (
                     wanted is None
                     or domain_seen
                     or bool(domain_region_set.intersection(self.regions[neighbour]))
                 ):
-                    score = closed * length * fit(self._region(nodes[0]), self._region(neighbour))
-                    final = (path, path_ties, closed, intermediaries, (), domain_seen)
-                    heapq.heappush(heap, (-score, counter, (True, final)))
-                    counter += 1
+                    final = closed * length * fit(self._region(nodes[0]), self._region(neighbour))
+                    extensions.append(
+                        (final, neighbour, next_tie, True, closed, intermediaries, ())
+                    )
                 if hops + 1 < max_hops:
                     priority = closed * length * INTERMEDIARY_FACTOR
-                    new = (path, path_ties, closed, intermediaries + 1, (), domain_seen)
-                    heapq.heappush(heap, (-priority, counter, (False, new)))
-                    counter += 1
+                    extensions.append(
+                        (priority, neighbour, next_tie, False, closed, intermediaries + 1, ())
+                    )
+            if extensions:
+                extensions.sort(key=_bound_of, reverse=True)
+                counter += 1
+                heapq.heappush(heap, (-extensions[0][0], counter, route, extensions, 0, None))
             stats.heap_peak = max(stats.heap_peak, len(heap))
 
     def _region(self, node: int) -> str | None:

@@ -12,7 +12,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from queries.route_index import MAX_PROJECT_PARTNERS, RouteIndex
+from queries.paths import RouteSearch, _collect
+from queries.route_index import MAX_PROJECT_PARTNERS, IndexedRoute, RouteIndex
 from queries.scoring import INTERMEDIARY_FACTOR, NodeInfo, segment_tie, split_segments
 
 TODAY = date(2026, 12, 1)
@@ -131,3 +132,29 @@ def test_targets_by_organisation_region_and_reach_of_domains() -> None:
     digital = {index.uids[i] for i in index.targets(None, None, ["digital"])}
     hub_partners = {a for a, b, _, _ in ties if b.startswith("h")}
     assert hub_partners <= digital
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_the_cut_at_the_route_limit_does_not_depend_on_the_search_order(seed: int) -> None:
+    """Routes level with the last one taken (same score as shown) are chosen by hops and uids,
+    whatever order the search found them in."""
+    rng = random.Random(seed)
+    scores = [0.5, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125]
+    routes = [
+        IndexedRoute(
+            uids=(f"org{i}", f"p{i}", f"org{i + 10}"),
+            labels=("Organisation", "Project", "Organisation"),
+            rels=({"type": "PARTICIPATED_IN"}, {"type": "PARTICIPATED_IN"}),
+            score=score,
+        )
+        for i, score in enumerate(scores)
+    ]
+    taken = []
+    for _ in range(5):
+        level = routes[1:5]
+        rng.shuffle(level)
+        found = RouteSearch()
+        _collect(found, iter([routes[0], *level, *routes[5:]]), None, 3)
+        taken.append([r.uids[0] for r in found.routes])
+        assert found.truncated
+    assert taken == [["org0", "org1", "org2"]] * 5
