@@ -9,6 +9,7 @@ ends, ranked by the summed score of the routes that run through it.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -21,11 +22,13 @@ from queries.models import Broker, ConnectResult, Entity, EntityKind, Resolution
 from queries.networks import count_by_network, route_networks
 from queries.paths import (
     ROUTE_LIMIT,
+    Route,
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
     check_range,
     domain_closure,
+    node_infos,
     present,
     region_ids,
     score_routes,
@@ -41,8 +44,12 @@ PATHS_PER_BROKER = 3
 
 @dataclass
 class _Tally:
+    """A broker's routes (best first once ranked) and their summed score. Only the routes that
+    are shown get scored in full (``shown``): a connect may weigh thousands."""
+
+    routes: list[Route] = field(default_factory=list)
     score: float = 0.0
-    routes: list[ScoredRoute] = field(default_factory=list)
+    shown: list[ScoredRoute] = field(default_factory=list)
 
 
 def connect(
@@ -96,20 +103,9 @@ def _connect(
         return result
     target, target_text = _target(reader, x_entity)
     search = search_routes(reader, starts, target, None, [], max_hops)
-    scored = score_routes(reader, search.routes)
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for item in scored:
-        for uid in dict.fromkeys(item.route.uids[1:-1]):
-            tally = tallies[uid]
-            tally.score += item.score
-            tally.routes.append(item)
-    ranked = sorted(
-        tallies.items(),
-        key=lambda kv: (-kv[1].score, -len(kv[1].routes), _node_name(kv[0], kv[1])),
-    )[:k]
-    present(reader, [item for _, tally in ranked for item in tally.routes[:PATHS_PER_BROKER]])
+    ranked = _rank(reader, search.routes, k)
     for rank, (uid, tally) in enumerate(ranked, start=1):
-        best = tally.routes[0]
+        best = tally.shown[0]
         node = best.path.nodes[best.route.uids.index(uid)]
         networks = sorted(_networks(uid, tally))
         result.brokers.append(
@@ -119,18 +115,86 @@ def _connect(
                 score=round(tally.score, 4),
                 routes=len(tally.routes),
                 networks=networks,
-                paths=[s.path for s in tally.routes[:PATHS_PER_BROKER]],
-                explanation=_explain_broker(node.label, node.name, tally, len(scored), networks),
+                paths=[s.path for s in tally.shown],
+                explanation=_explain_broker(
+                    node.label, node.name, tally, len(search.routes), networks
+                ),
             )
         )
-    result.routes_found = len(scored)
+    result.routes_found = len(search.routes)
     result.routes_by_network = count_by_network(
-        route_networks(item.labels, item.route.uids) for item in scored
+        route_networks(route.labels, route.uids) for route in search.routes
     )
     result.explanation = _explain(
         us_entity, len(starts), target_text, max_hops, result, search.truncated
     )
     return result
+
+
+def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _Tally]]:
+    """The ``k`` best brokers: by summed route score, then routes, then name; each with its
+    ``PATHS_PER_BROKER`` best routes scored and presented. Routes are ordered as
+    ``score_routes`` orders them (score, hops, end organisation's name); names are fetched only
+    where they break a tie that decides what is shown."""
+    tallies: dict[str, _Tally] = defaultdict(_Tally)
+    for route in routes:
+        for uid in dict.fromkeys(route.uids[1:-1]):
+            tallies[uid].routes.append(route)
+    for tally in tallies.values():
+        tally.score = math.fsum(_score_of(r) for r in tally.routes)
+        tally.routes.sort(key=lambda r: (-_score_of(r), len(r.rels)))
+
+    def weight(item: tuple[str, _Tally]) -> tuple[float, int]:
+        return (-item[1].score, -len(item[1].routes))
+
+    order = sorted(tallies.items(), key=weight)
+    cut = min(k, len(order))
+    while 0 < cut < len(order) and weight(order[cut]) == weight(order[cut - 1]):
+        cut += 1  # brokers tied with the last one shown: their names decide
+    contenders = order[:cut]
+    leading = {uid: _leading(tally.routes) for uid, tally in contenders}
+    names = {
+        uid: info.name
+        for uid, info in node_infos(
+            reader,
+            {uid for uid, _ in contenders}
+            | {r.uids[-1] for routes in leading.values() for r in routes},
+        ).items()
+    }
+    ranked = sorted(contenders, key=lambda kv: (*weight(kv), names.get(kv[0], kv[0])))[:k]
+    for uid, tally in ranked:
+        first = sorted(
+            leading[uid],
+            key=lambda r: (-_score_of(r), len(r.rels), names.get(r.uids[-1], ""), r.uids),
+        )
+        tally.routes[: len(first)] = first
+    shown = {
+        item.route.uids: item
+        for item in score_routes(
+            reader, [r for _, tally in ranked for r in tally.routes[:PATHS_PER_BROKER]]
+        )
+    }
+    for _, tally in ranked:
+        tally.shown = [shown[r.uids] for r in tally.routes[:PATHS_PER_BROKER]]
+    present(reader, [item for _, tally in ranked for item in tally.shown])
+    return ranked
+
+
+def _score_of(route: Route) -> float:
+    assert route.score is not None, "connect ranks routes the index search has scored"
+    return route.score
+
+
+def _leading(routes: Sequence[Route]) -> list[Route]:
+    """The routes that can be among the first ``PATHS_PER_BROKER`` once names break ties: the
+    first ones by (score, hops) and every later one level with the last of them."""
+    cut = min(PATHS_PER_BROKER, len(routes))
+    while 0 < cut < len(routes) and (
+        _score_of(routes[cut]),
+        len(routes[cut].rels),
+    ) == (_score_of(routes[cut - 1]), len(routes[cut - 1].rels)):
+        cut += 1
+    return list(routes[:cut])
 
 
 def _target(reader: Reader, x: Entity) -> tuple[TargetFilter, str]:
@@ -159,16 +223,11 @@ def _target(reader: Reader, x: Entity) -> tuple[TargetFilter, str]:
     raise AssertionError(f"unexpected kind {x.kind}")
 
 
-def _node_name(uid: str, tally: _Tally) -> str:
-    best = tally.routes[0]
-    return best.nodes[best.route.uids.index(uid)].name
-
-
 def _networks(uid: str, tally: _Tally) -> set[str]:
     """Networks of the broker as the path details carry them (organisations: EEN, EDIH, ...;
     hubs and consortia: their own network)."""
     found: set[str] = set()
-    for item in tally.routes[:1]:
+    for item in tally.shown[:1]:
         node = item.path.nodes[item.route.uids.index(uid)]
         found.update(n for n in node.networks if n)
     return found
@@ -177,7 +236,7 @@ def _networks(uid: str, tally: _Tally) -> set[str]:
 def _explain_broker(
     label: str, name: str, tally: _Tally, total: int, networks: Sequence[str]
 ) -> str:
-    best = tally.routes[0].path
+    best = tally.shown[0].path
     what = {
         "Organisation": "organisation",
         "Project": "shared project",

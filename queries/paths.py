@@ -88,6 +88,7 @@ class Route:
     uids: tuple[str, ...]
     labels: tuple[str, ...] = ()
     rels: tuple[RelRef, ...] = ()
+    score: float | None = None  # the search's score, rounded as shown (``score_routes`` agrees)
 
 
 @dataclass
@@ -310,14 +311,15 @@ def _collect(
     found: RouteSearch, routes: Iterator[IndexedRoute], best: int | None, limit: int
 ) -> None:
     """Takes routes, best first, until the ``best`` paths are proven (ties included) or
-    ``limit`` routes are taken."""
+    ``limit`` routes are taken: then the routes level with the last one (same score as shown)
+    are taken in order of hops and uids, so the cut does not depend on the search's order."""
     per_end: dict[str, int] = defaultdict(int)
     accepted = 0
     threshold: float | None = None
     for route in routes:
         if threshold is not None and route.score < threshold - SCORE_EPSILON:
             break
-        found.routes.append(Route(route.uids, route.labels, route.rels))
+        found.routes.append(Route(route.uids, route.labels, route.rels, round(route.score, 4)))
         if best is not None:
             end = route.uids[-1]
             if threshold is None and per_end[end] < MAX_PER_END:
@@ -326,8 +328,21 @@ def _collect(
                 if accepted == best:
                     threshold = route.score
         elif len(found.routes) >= limit:
-            found.truncated = next(routes, None) is not None
+            _cut_level(found, routes, limit)
             break
+
+
+def _cut_level(found: RouteSearch, routes: Iterator[IndexedRoute], limit: int) -> None:
+    level = found.routes[-1].score
+    first = next(i for i, r in enumerate(found.routes) if r.score == level)
+    tied = found.routes[first:]
+    for route in routes:
+        found.truncated = True
+        if round(route.score, 4) != level:
+            break
+        tied.append(Route(route.uids, route.labels, route.rels, level))
+    tied.sort(key=lambda r: (len(r.rels), r.uids))
+    found.routes[first:] = tied[: limit - first]
 
 
 def can_end_anywhere(reader: Reader, target: TargetFilter) -> bool:

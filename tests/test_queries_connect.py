@@ -8,6 +8,16 @@ from neo4j import Driver
 from graph.errors import NotFound
 from graph.settings import Settings
 from queries.connect import connect
+from queries.paths import (
+    ScoredRoute,
+    TargetFilter,
+    domain_closure,
+    score_routes,
+    search_routes,
+    start_organisations,
+)
+from queries.resolve import resolve_with
+from queries.runner import Reader
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
 
 
@@ -82,3 +92,24 @@ def test_ambiguous_and_unknown_x(toy: Driver, settings: Settings) -> None:
     )
     assert forced.x is not None and forced.x.kind == "partnership"
     assert {b.node.key for b in forced.brokers} == {"eccp:cl-nj", "escp:blue", "eccp:cl-az"}
+
+
+def test_broker_scores_agree_with_full_scoring(toy: Driver, settings: Settings) -> None:
+    """Brokers are ranked on the search's own route scores; scoring every route in full (as
+    ``score_routes`` does for the paths shown) gives the same sums and the same best routes."""
+    result = connect(toy, "DK05", "tourism", database=settings.neo4j_database, timeout=LONG)
+    reader = Reader(toy, settings.neo4j_database, LONG)
+
+    def full(read: Reader) -> list[ScoredRoute]:
+        us = start_organisations(read, resolve_with(read, "DK05", ["region"], role="us").entity)
+        target = TargetFilter(domains=domain_closure(read, "tourism"))
+        return score_routes(read, search_routes(read, us, target, None, [], 4).routes)
+
+    scored = reader.run(full)
+    assert result.brokers and result.routes_found == len(scored)
+    for broker in result.brokers:
+        through = [s for s in scored if broker.node.key in s.route.uids[1:-1]]
+        assert broker.routes == len(through)
+        assert broker.score == pytest.approx(sum(s.score for s in through), abs=1e-4)
+        assert [p.score for p in broker.paths] == [s.score for s in through[:3]]
+        assert [p.nodes[-1].key for p in broker.paths] == [s.route.uids[-1] for s in through[:3]]
