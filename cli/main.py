@@ -9,8 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from cli.commands_fetch import fetch as fetch_command
 from cli.commands_fetch import refresh as refresh_command
@@ -32,8 +30,12 @@ app = typer.Typer(
     "for finding partnership paths from developed to less developed regions.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help: rendering it through rich costs ~0.3 s per call
 )
-db_app = typer.Typer(help="Manage the database: the local Neo4j server and the graph schema.")
+db_app = typer.Typer(
+    help="Manage the database: the local Neo4j server and the graph schema.",
+    rich_markup_mode=None,
+)
 app.add_typer(db_app, name="db")
 app.command("explain-org")(explain_org_command)
 app.command("fetch")(fetch_command)
@@ -151,6 +153,9 @@ def load(
     ] = False,
 ) -> None:
     """Load a source into the graph (idempotent: loading twice changes no counts)."""
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from cli.context import cli_driver
     from graph.schema import apply_schema
     from graph.settings import get_settings
@@ -212,6 +217,8 @@ def load(
 @app.command("sources")
 def sources() -> None:
     """List the sources that can be loaded, and which read files brought by `s3graph fetch`."""
+    from rich.table import Table
+
     from graph.settings import get_settings
     from loaders.fetch import read_manifest
 
@@ -234,6 +241,8 @@ def sources() -> None:
 def stats() -> None:
     """Node and relationship counts by label and source, and how many organisations are
     located in a region or were merged from several sources."""
+    from rich.table import Table
+
     from cli.context import cli_driver
     from graph.settings import get_settings
     from queries.stats import graph_stats
