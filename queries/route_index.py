@@ -67,7 +67,7 @@ class RouteIndex:
     domains: list[frozenset[str]]  # a node's own domains (IN_DOMAIN, OFFERS, ACTIVE_IN)
     reach_domains: list[frozenset[str]]  # an organisation's own and its connectors' domains
     adjacency: list[list[tuple[int, int]]]  # node -> [(neighbour, tie index)]
-    ties: list[tuple[str, str, str | None]]  # tie index -> (type, from uid, role)
+    ties: list[dict[str, Any]]  # tie index -> {type, from (uid), role}: shared, never changed
     id_of: dict[str, int] = field(default_factory=dict)
     # Look-ups built once (``_finish``): organisations by region and by reached domain, and the
     # adjacency as compressed arrays for the distance search.
@@ -76,6 +76,7 @@ class RouteIndex:
     by_reach_domain: dict[str, list[int]] = field(default_factory=dict)
     is_organisation: list[bool] = field(default_factory=list)
     leads_on: list[bool] = field(default_factory=list)  # has a neighbour that is no organisation
+    _strengths: _TieStrengths | None = field(default=None, repr=False)
     indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     indices: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
@@ -129,7 +130,7 @@ class RouteIndex:
             if pair in seen:  # one tie per pair of nodes, as the route is the node sequence
                 continue
             seen.add(pair)
-            index.ties.append((rel_type, start_uid, role))
+            index.ties.append({"type": rel_type, "from": start_uid, "role": role})
             tie = len(index.ties) - 1
             index.adjacency[a].append((b, tie))
             index.adjacency[b].append((a, tie))
@@ -223,27 +224,8 @@ class RouteIndex:
         wanted = set(domains) if domains is not None else None
         domain_region_set = set(domain_regions)
         is_org = self.is_organisation
-        strengths: dict[tuple[int, ...], float] = {}
-        bounds: dict[tuple[int, ...], float] = {}
-
-        def strength(chain: tuple[int, ...]) -> float:
-            found = strengths.get(chain)
-            if found is None:
-                found = segment_tie([self.infos[c] for c in chain], today).strength
-                strengths[chain] = found
-            return found
-
-        def bound(chain: tuple[int, ...]) -> float:
-            """The best strength a tie that begins with this chain of connectors can reach."""
-            found = bounds.get(chain)
-            if found is None:
-                found = strength(chain) if len(chain) == 1 else WEAK_STRENGTH
-                if self.labels[chain[0]] == "Cluster" and len(chain) <= 3:
-                    found = max(found, PARTNERSHIP_STRENGTH)
-                if self.leads_on[chain[-1]]:  # the chain may go on to another connector
-                    found = max(found, WEAK_STRENGTH)
-                bounds[chain] = found
-            return found
+        day = self._day(today)
+        strength, bound = day.strength, day.bound
 
         # A heap entry is the next untried extension of a partial route: (-its bound, counter,
         # the partial route, its extensions best first, which one, scale). A partial route is
@@ -261,12 +243,8 @@ class RouteIndex:
         def fan(node: int, hops: int) -> Extensions:
             found = fans.get((node, hops))
             if found is None:
-                found = [
-                    (bound((n,)), n, t)
-                    for n, t in self.adjacency[node]
-                    if not is_org[n] and hops + 1 + distance[n] <= max_hops
-                ]
-                found.sort(key=_bound_of, reverse=True)
+                reach = max_hops - hops - 1
+                found = [e for e in day.connectors(node) if distance[e[1]] <= reach]
                 fans[(node, hops)] = found
             return found
 
@@ -366,21 +344,68 @@ class RouteIndex:
                 heapq.heappush(heap, (-extensions[0][0], counter, route, extensions, 0, None))
             stats.heap_peak = max(stats.heap_peak, len(heap))
 
+    def _day(self, today: date) -> _TieStrengths:
+        """Tie strengths depend on the day (a project's age); kept for the searches of a day."""
+        found = self._strengths
+        if found is None or found.today != today:
+            found = self._strengths = _TieStrengths(self, today)
+        return found
+
     def _region(self, node: int) -> str | None:
         regions = self.regions[node]
         return regions[0] if regions else None
 
     def _route(self, nodes: tuple[int, ...], ties: tuple[int, ...], score: float) -> IndexedRoute:
-        rels = []
-        for tie in ties:
-            rel_type, origin, role = self.ties[tie]
-            rels.append({"type": rel_type, "from": origin, "role": role})
         return IndexedRoute(
-            uids=tuple(self.uids[n] for n in nodes),
-            labels=tuple(self.labels[n] for n in nodes),
-            rels=tuple(rels),
+            uids=tuple(map(self.uids.__getitem__, nodes)),
+            labels=tuple(map(self.labels.__getitem__, nodes)),
+            rels=tuple(map(self.ties.__getitem__, ties)),
             score=score,
         )
+
+
+class _TieStrengths:
+    """The strength of a chain of connectors, the best a chain can still reach, and each
+    organisation's connectors sorted by that bound: the same for every search of one day."""
+
+    def __init__(self, index: RouteIndex, today: date) -> None:
+        self.index = index
+        self.today = today
+        self.strengths: dict[tuple[int, ...], float] = {}
+        self.bounds: dict[tuple[int, ...], float] = {}
+        self.sorted_connectors: dict[int, list[tuple[float, int, int]]] = {}
+
+    def strength(self, chain: tuple[int, ...]) -> float:
+        found = self.strengths.get(chain)
+        if found is None:
+            infos = self.index.infos
+            found = segment_tie([infos[c] for c in chain], self.today).strength
+            self.strengths[chain] = found
+        return found
+
+    def bound(self, chain: tuple[int, ...]) -> float:
+        """The best strength a tie that begins with this chain of connectors can reach."""
+        found = self.bounds.get(chain)
+        if found is None:
+            found = self.strength(chain) if len(chain) == 1 else WEAK_STRENGTH
+            if self.index.labels[chain[0]] == "Cluster" and len(chain) <= 3:
+                found = max(found, PARTNERSHIP_STRENGTH)
+            if self.index.leads_on[chain[-1]]:  # the chain may go on to another connector
+                found = max(found, WEAK_STRENGTH)
+            self.bounds[chain] = found
+        return found
+
+    def connectors(self, node: int) -> list[tuple[float, int, int]]:
+        """``(bound, connector, tie)`` of an organisation's connectors, best first."""
+        found = self.sorted_connectors.get(node)
+        if found is None:
+            is_org = self.index.is_organisation
+            found = [
+                (self.bound((n,)), n, t) for n, t in self.index.adjacency[node] if not is_org[n]
+            ]
+            found.sort(key=_bound_of, reverse=True)
+            self.sorted_connectors[node] = found
+        return found
 
 
 class SearchTimeout(Exception):
