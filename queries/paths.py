@@ -237,7 +237,7 @@ def start_organisations(reader: Reader, entity: Entity) -> list[str]:
     if entity.kind == "organisation":
         return [entity.key]
     regions = region_ids(reader, entity)
-    rows = reader.rows(
+    rows = reader.memo_rows(
         cypher.ORGANISATIONS_IN_REGIONS, regions=regions, limit=MAX_START_ORGANISATIONS
     )
     return [r["uid"] for r in rows]
@@ -281,11 +281,9 @@ def search_routes(
     (at most ``MAX_PER_END`` per end organisation, ties included), and nothing else; without it,
     the ``limit`` best routes."""
     found = RouteSearch()
-    if not can_end_anywhere(reader, target):
-        return found
     index = route_index(reader)
     targets = index.targets(target.organisations, target.regions, target.domains)
-    if not targets:
+    if not targets:  # nobody to end at (a region where the graph knows no organisation)
         return found
     stats = SearchStats()
     routes = index.best_routes(
@@ -343,16 +341,6 @@ def _cut_level(found: RouteSearch, routes: Iterator[IndexedRoute], limit: int) -
         tied.append(Route(route.uids, route.labels, route.rels, level))
     tied.sort(key=lambda r: (len(r.rels), r.uids))
     found.routes[first:] = tied[: limit - first]
-
-
-def can_end_anywhere(reader: Reader, target: TargetFilter) -> bool:
-    """False when the filter leaves no organisation to end at (no target organisation, or a
-    region where the graph knows none): a route search would explore every route in vain."""
-    if target.organisations is not None and not target.organisations:
-        return False
-    if target.regions is not None:
-        return bool(reader.rows(cypher.ANY_ORGANISATION_IN_REGIONS, regions=target.regions))
-    return True
 
 
 def node_infos(reader: Reader, uids: Iterable[str]) -> dict[str, NodeInfo]:

@@ -420,6 +420,7 @@ class SearchStats:
 
 
 _indexes: VersionedCache[RouteIndex] = VersionedCache(1)
+_fits: VersionedCache[Callable[[str | None, str | None], float]] = VersionedCache(1)
 _building = threading.Lock()
 
 
@@ -439,9 +440,14 @@ def route_index(reader: Reader) -> RouteIndex:
 
 def fit_function(reader: Reader) -> Callable[[str | None, str | None], float]:
     """The thematic fit factor of two regions (as ``queries.paths.region_fit`` gives it),
-    from the profiles of every region that holds organisations."""
+    from the profiles of every region that holds organisations: one function per graph
+    version, which remembers the pairs it was asked."""
     from queries.paths import region_fit
 
+    stamp = reader.stamp()
+    known = _fits.get(reader.database, stamp, "fit")
+    if known is not None:
+        return known
     record = reader.memo_one(cypher.REGIONS_WITH_ORGANISATIONS)
     profiles = region_profiles(reader, record["ids"] if record else [])
     ancestors = domain_ancestors(reader)
@@ -455,4 +461,5 @@ def fit_function(reader: Reader) -> Callable[[str | None, str | None], float]:
             found = memo[key] = result.factor
         return found
 
+    _fits.put(reader.database, stamp, "fit", fit)
     return fit

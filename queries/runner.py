@@ -126,16 +126,21 @@ class Reader:
     def memo_one(self, statement: LiteralString, /, **params: Any) -> dict[str, Any] | None:
         """``one`` for look-ups that change only when the graph is reloaded (the regions of a
         category, a domain's subdomains): answered from memory for the same graph version."""
+        found = self.memo_rows(statement, **params)
+        return found[0] if found else None
+
+    def memo_rows(self, statement: LiteralString, /, **params: Any) -> list[dict[str, Any]]:
+        """``rows`` as dicts, remembered per graph version like ``memo_one`` (read-only: the
+        same dicts are handed to every caller)."""
         stamp = self.stamp()
         if stamp is None:
-            record = self.one(statement, **params)
-            return record.data() if record is not None else None
+            return [r.data() for r in self.rows(statement, **params)]
         key = (statement, _freeze(params))
         found = _memo.get(self.database, stamp, key)
         if found is None:
             found = [r.data() for r in self.rows(statement, **params)]
             _memo.put(self.database, stamp, key, found)
-        return found[0] if found else None
+        return found
 
     def _session(self) -> Any:
         return self.driver.session(

@@ -9,7 +9,8 @@ from neo4j import Driver, GraphDatabase
 
 from graph.errors import BadInput, NotFound
 from graph.settings import Settings
-from queries.paths import TargetFilter, can_end_anywhere, paths, search_routes
+from queries.paths import TargetFilter, paths, search_routes
+from queries.route_index import route_index
 from queries.runner import Reader
 from queries.warmup import warm_up
 from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
@@ -189,10 +190,12 @@ def test_a_region_without_organisations(toy: Driver, settings: Settings) -> None
 
 def test_no_route_search_towards_a_region_where_nobody_is(toy: Driver, settings: Settings) -> None:
     reader = Reader(toy, settings.neo4j_database, timeout=LONG)
-    assert can_end_anywhere(reader, TargetFilter(regions=["DK050"]))  # aau and njr are there
-    assert not can_end_anywhere(reader, TargetFilter(regions=["NO0", "NO06"]))
-    assert not can_end_anywhere(reader, TargetFilter(organisations=[]))
-    assert can_end_anywhere(reader, TargetFilter(domains=["tourism"]))
+    index = route_index(reader)
+    found = index.targets(None, ["DK050"], None)  # aau and njr are there
+    assert {index.uids[i] for i in found} == {org_uid("aau"), org_uid("njr")}
+    assert not index.targets(None, ["NO0", "NO06"], None)
+    assert not index.targets([], None, None)
+    assert index.targets(None, None, ["tourism"])
     starts = [org_uid("aau")]
     assert search_routes(reader, starts, TargetFilter(regions=["NO06"]), None, [], 4).routes == []
     reached = search_routes(reader, starts, TargetFilter(regions=["EL632"]), None, [], 4)

@@ -238,15 +238,6 @@ ORDER BY organisations DESC, nuts_id
 LIMIT 2
 """
 
-# One organisation located in the target regions, if any: when there is none, no route can end
-# there, and the route search (which would walk the whole neighbourhood in vain) is skipped.
-ANY_ORGANISATION_IN_REGIONS: LiteralString = """
-UNWIND $regions AS code
-MATCH (:Region {nuts_id: code})<-[:LOCATED_IN]-(t:Organisation)
-RETURN t.uid AS uid
-LIMIT 1
-"""
-
 # Organisations tied directly to a hub, cluster, project or consortium, or to a cluster of a
 # partnership: the people behind a connector named as X.
 CONNECTOR_MEMBERS: LiteralString = """
