@@ -16,19 +16,22 @@ come out best first, with no cap that could hide a better one.
 from __future__ import annotations
 
 import heapq
+import inspect
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from queries import cypher
-from queries.regions import domain_ancestors, region_profiles
+from queries.models import RegionRef
+from queries.regions import RegionProfile, domain_ancestors, region_profiles
 from queries.runner import Reader
 from queries.scoring import (
     INTERMEDIARY_FACTOR,
@@ -38,7 +41,7 @@ from queries.scoring import (
     NodeInfo,
     segment_tie,
 )
-from queries.versioned import VersionedCache
+from queries.versioned import DiskCopy, VersionedCache
 
 ORGANISATION = "Organisation"
 MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
@@ -62,7 +65,7 @@ class RouteIndex:
 
     uids: list[str]
     labels: list[str]
-    infos: list[NodeInfo]
+    details: list[tuple[Any, ...]]  # (n_partners, members, kind, start, end): see ``info``
     regions: list[tuple[str, ...]]  # an organisation's regions (most detailed first)
     domains: list[frozenset[str]]  # a node's own domains (IN_DOMAIN, OFFERS, ACTIVE_IN)
     reach_domains: list[frozenset[str]]  # an organisation's own and its connectors' domains
@@ -96,24 +99,18 @@ class RouteIndex:
         ties as ``[from uid, to uid, type, role]`` (the rows of ``ROUTE_INDEX_*``)."""
         index = cls([], [], [], [], [], [], [], [])
         small: list[bool] = []
+        # Equal region tuples and domain sets are one object each: less memory, and a quicker
+        # copy on disk (``keep_on_disk``).
+        shared: dict[Any, Any] = {}
         for uid, label, n_partners, members, kind, start, end, regions, domains in nodes:
             index.id_of[uid] = len(index.uids)
             index.uids.append(uid)
             index.labels.append(label)
-            index.infos.append(
-                NodeInfo(
-                    label=label,
-                    uid=uid,
-                    name=uid,
-                    n_partners=n_partners,
-                    members=members or 0,
-                    kind=kind,
-                    start_date=start,
-                    end_date=end,
-                )
-            )
-            index.regions.append(tuple(regions or ()))
-            index.domains.append(frozenset(domains or ()))
+            index.details.append((n_partners, members or 0, kind, start, end))
+            region_tuple = tuple(regions or ())
+            index.regions.append(shared.setdefault(region_tuple, region_tuple))
+            domain_set = frozenset(domains or ())
+            index.domains.append(shared.setdefault(domain_set, domain_set))
             index.adjacency.append([])
             small.append(label != "Project" or (n_partners or 0) <= MAX_PROJECT_PARTNERS)
         reach: list[set[str]] = [set(d) for d in index.domains]
@@ -134,7 +131,7 @@ class RouteIndex:
             tie = len(index.ties) - 1
             index.adjacency[a].append((b, tie))
             index.adjacency[b].append((a, tie))
-        index.reach_domains = [frozenset(r) for r in reach]
+        index.reach_domains = [shared.setdefault(d, d) for d in map(frozenset, reach)]
         index._finish()
         return index
 
@@ -351,6 +348,21 @@ class RouteIndex:
             found = self._strengths = _TieStrengths(self, today)
         return found
 
+    def info(self, node: int) -> NodeInfo:
+        """What scoring needs of a node (its name is its uid: names come from Neo4j later)."""
+        n_partners, members, kind, start, end = self.details[node]
+        uid = self.uids[node]
+        return NodeInfo(
+            label=self.labels[node],
+            uid=uid,
+            name=uid,
+            n_partners=n_partners,
+            members=members,
+            kind=kind,
+            start_date=start,
+            end_date=end,
+        )
+
     def _region(self, node: int) -> str | None:
         regions = self.regions[node]
         return regions[0] if regions else None
@@ -378,8 +390,8 @@ class _TieStrengths:
     def strength(self, chain: tuple[int, ...]) -> float:
         found = self.strengths.get(chain)
         if found is None:
-            infos = self.index.infos
-            found = segment_tie([infos[c] for c in chain], self.today).strength
+            info = self.index.info
+            found = segment_tie([info(c) for c in chain], self.today).strength
             self.strengths[chain] = found
         return found
 
@@ -420,12 +432,17 @@ class SearchStats:
 
 
 _indexes: VersionedCache[RouteIndex] = VersionedCache(1)
+_on_disk: DiskCopy[RouteIndex] = DiskCopy("route-index", Path(__file__))
+_profiles_on_disk: DiskCopy[tuple[dict[str, RegionProfile], dict[str, frozenset[str]]]] = DiskCopy(
+    "region-profiles", Path(inspect.getfile(RegionProfile)), Path(inspect.getfile(RegionRef))
+)
 _fits: VersionedCache[Callable[[str | None, str | None], float]] = VersionedCache(1)
 _building = threading.Lock()
 
 
 def route_index(reader: Reader) -> RouteIndex:
-    """The index of the graph's current version (read once per version and kept in memory)."""
+    """The index of the graph's current version (read once per version and kept in memory,
+    and on disk where ``queries.versioned.keep_copies_in`` says)."""
     stamp = reader.stamp()
     found = _indexes.get(reader.database, stamp, "index")
     if found is not None:
@@ -433,7 +450,10 @@ def route_index(reader: Reader) -> RouteIndex:
     with _building:
         found = _indexes.get(reader.database, stamp, "index")
         if found is None:
-            found = RouteIndex.read(reader)
+            found = _on_disk.load(reader.database, stamp)
+            if found is None:
+                found = RouteIndex.read(reader)
+                _on_disk.save(reader.database, stamp, found)
             _indexes.put(reader.database, stamp, "index", found)
     return found
 
@@ -448,9 +468,12 @@ def fit_function(reader: Reader) -> Callable[[str | None, str | None], float]:
     known = _fits.get(reader.database, stamp, "fit")
     if known is not None:
         return known
-    record = reader.memo_one(cypher.REGIONS_WITH_ORGANISATIONS)
-    profiles = region_profiles(reader, record["ids"] if record else [])
-    ancestors = domain_ancestors(reader)
+    kept = _profiles_on_disk.load(reader.database, stamp)
+    if kept is None:
+        record = reader.memo_one(cypher.REGIONS_WITH_ORGANISATIONS)
+        kept = (region_profiles(reader, record["ids"] if record else []), domain_ancestors(reader))
+        _profiles_on_disk.save(reader.database, stamp, kept)
+    profiles, ancestors = kept
     memo: dict[tuple[str | None, str | None], float] = {}
 
     def fit(a: str | None, b: str | None) -> float:

@@ -4,13 +4,25 @@ Every load bumps the graph's version (``graph/meta.py``); a reader reads the ver
 (``Reader.stamp``). Values are kept per database for its newest version only: the first look-up
 under a new version drops the old ones. Without a version (a graph never loaded through the
 writer) nothing is kept. Safe to share between the threads of the HTTP service.
+
+``DiskCopy`` keeps a value of one graph version in a file as well, for processes that start
+afresh: a command line call would otherwise rebuild it from Neo4j every time. Only the
+command line turns it on (``keep_copies_in``).
 """
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
 import threading
 from collections.abc import Hashable
+from pathlib import Path
 from typing import Generic, TypeVar
+
+log = logging.getLogger("s3graph.cache")
 
 V = TypeVar("V")
 
@@ -45,3 +57,62 @@ class VersionedCache(Generic[V]):
     def clear(self) -> None:
         with self._lock:
             self._by_database.clear()
+
+
+_copies: tuple[Path, str] | None = None  # (folder, the server's address): see keep_copies_in
+
+
+def keep_copies_in(folder: Path, server: str) -> None:
+    """Turns ``DiskCopy`` on: copies go to ``folder`` (made private to the user), named after
+    ``server`` so that two servers' graphs never mix."""
+    global _copies
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _copies = (folder, server)
+
+
+class DiskCopy(Generic[V]):
+    """One value per graph version in a pickle file, found again by the next process.
+
+    The file's name holds the server, database, graph version and a digest of ``code`` (the
+    sources of the modules that build the value and define its classes): a new version of
+    either makes a new file, and the older files of the same name are removed. A file that
+    cannot be read is rebuilt."""
+
+    def __init__(self, name: str, *code: Path) -> None:
+        self.name = name
+        self.code = code
+
+    def load(self, database: str | None, stamp: Stamp | None) -> V | None:
+        path = self._path(database, stamp)
+        if path is None or not path.exists():
+            return None
+        try:
+            with path.open("rb") as file:
+                value: V = pickle.load(file)  # our own file, in the user's private folder
+            return value
+        except Exception as exc:  # a truncated or outdated file: rebuilt by the caller
+            log.warning("%s could not be read (%s); it is rebuilt", path, exc)
+            return None
+
+    def save(self, database: str | None, stamp: Stamp | None, value: V) -> None:
+        path = self._path(database, stamp)
+        if path is None:
+            return
+        try:
+            with tempfile.NamedTemporaryFile(dir=path.parent, delete=False) as file:
+                pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(file.name, path)  # whole or not at all, for a process reading it
+            for old in path.parent.glob(f"{self.name}-*.pickle"):
+                if old != path:
+                    old.unlink(missing_ok=True)
+        except OSError as exc:
+            log.warning("no copy of %s kept in %s: %s", self.name, path.parent, exc)
+
+    def _path(self, database: str | None, stamp: Stamp | None) -> Path | None:
+        if _copies is None or stamp is None:
+            return None
+        folder, server = _copies
+        sources = [hashlib.sha256(path.read_bytes()).hexdigest() for path in self.code]
+        identity = repr((server, database, stamp, sources))
+        digest = hashlib.sha256(identity.encode()).hexdigest()[:24]
+        return folder / f"{self.name}-{digest}.pickle"
