@@ -331,10 +331,18 @@ class RouteIndex:
                         (final, neighbour, next_tie, True, closed, intermediaries, ())
                     )
                 if hops + 1 < max_hops:
-                    priority = closed * length * INTERMEDIARY_FACTOR
-                    extensions.append(
-                        (priority, neighbour, next_tie, False, closed, intermediaries + 1, ())
-                    )
+                    # on through the organisation: bounded by its best connector still open, so
+                    # an organisation whose connectors cannot beat the routes found is never
+                    # taken off the heap
+                    onward = fan(neighbour, hops + 1)
+                    first = 0
+                    while first < len(onward) and onward[first][1] in nodes:
+                        first += 1
+                    if first < len(onward):
+                        priority = closed * length * INTERMEDIARY_FACTOR * onward[first][0]
+                        extensions.append(
+                            (priority, neighbour, next_tie, False, closed, intermediaries + 1, ())
+                        )
             if extensions:
                 extensions.sort(key=_bound_of, reverse=True)
                 counter += 1
