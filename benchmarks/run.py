@@ -413,6 +413,25 @@ def summarise(scales: list[dict[str, Any]]) -> dict[str, Any]:
     out["exponent_scaled"] = fitted_exponent(
         [r["scaled_relationships"] for r in done], [r["scaled_seconds"] for r in done]
     )
+    out["query_exponents"] = query_exponents(scales)
+    return out
+
+
+def query_exponents(scales: list[dict[str, Any]]) -> dict[str, float | None]:
+    """How the route index's read and the warm ``paths``/``connect`` medians grow with the
+    number of ties the index holds, over every scale that read it (the real graph included:
+    the cost is the ties', whatever their origin)."""
+    points = [
+        (s["route_index"]["ties"], s["route_index"]["read_seconds"], s["queries"])
+        for s in scales
+        if (s.get("route_index") or {}).get("ties")
+    ]
+    out: dict[str, float | None] = {
+        "route_index_read": fitted_exponent([p[0] for p in points], [p[1] for p in points])
+    }
+    for kind in ("paths", "connect"):
+        measured = [(ties, q[kind]["p50_ms"]) for ties, _, q in points if q.get(kind)]
+        out[f"{kind}_p50"] = fitted_exponent([m[0] for m in measured], [m[1] for m in measured])
     return out
 
 
@@ -611,6 +630,9 @@ def print_report(result: dict[str, Any]) -> None:
         f"Fitted exponent of load time vs relationships: {summary['exponent_all']} (all loaders), "
         f"{summary['exponent_scaled']} (scaled loaders only)"
     )
+    if summary.get("query_exponents"):
+        growth = ", ".join(f"{k} {v}" for k, v in summary["query_exponents"].items())
+        log(f"Fitted exponents of query cost vs the route index's ties: {growth}")
     log("Queries (Python API, warm; ms) and the in-memory networkx cross-check")
     for r, scale in zip(summary["per_scale"], result["scales"], strict=True):
         for kind in ("paths", "connect", "brokers", "overlap", "consortium"):
