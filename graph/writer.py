@@ -7,8 +7,9 @@ and relationship gets provenance: ``sources`` (the names of the sources that sta
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, LiteralString
@@ -153,6 +154,10 @@ class GraphWriter:
 
     Pending nodes are always flushed before a relationship batch, so a relationship yielded
     after its end nodes never misses them, however the batches fall.
+
+    Inside ``write`` one thread sends the batches, in order, while the records of the next are
+    read: a loader's parsing and matching and Neo4j's writing overlap instead of taking turns.
+    At most one batch waits behind the one being written, so memory stays two batches.
     """
 
     def __init__(
@@ -170,12 +175,23 @@ class GraphWriter:
         self.stats = WriteStats()
         self._nodes: dict[NodeGroup, list[Node]] = defaultdict(list)
         self._rels: dict[RelGroup, list[Rel]] = defaultdict(list)
+        self._sender: ThreadPoolExecutor | None = None
+        self._sent: deque[tuple[Future[Any], Callable[[Any], None]]] = deque()
 
     def write(self, records: Iterable[Record]) -> WriteStats:
-        """Writes every record and returns the counts (also kept in ``self.stats``)."""
-        for record in records:
-            self.add(record)
-        self.flush()
+        """Writes every record and returns the counts (also kept in ``self.stats``).
+
+        When reading the records fails, or a batch is refused, the batches already sent are
+        finished and counted before the error goes on."""
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="graph-writer") as sender:
+            self._sender = sender
+            try:
+                for record in records:
+                    self.add(record)
+                self.flush()
+            finally:
+                self._settle(raising=False)
+                self._sender = None
         return self.stats
 
     def add(self, record: Record) -> None:
@@ -198,6 +214,7 @@ class GraphWriter:
         self._flush_nodes()
         for group in list(self._rels):
             self._flush_rel_group(group)
+        self._settle(raising=True)
 
     def _flush_nodes(self) -> None:
         for group in list(self._nodes):
@@ -217,9 +234,13 @@ class GraphWriter:
             }
             for n in batch
         ]
-        written = self._run(node_query(label), rows, source)
-        self.stats.nodes[label.value] += written
-        self._report(len(batch))
+        query = node_query(label)
+
+        def written(count: int) -> None:
+            self.stats.nodes[label.value] += count
+            self._report(len(batch))
+
+        self._send(lambda: self._run(query, rows, source), written)
 
     def _flush_rel_group(self, group: RelGroup) -> None:
         batch = self._rels.pop(group, [])
@@ -227,15 +248,45 @@ class GraphWriter:
             return
         rel_type, start, end, source = group
         rows = [{"start": r.start_key, "end": r.end_key, "props": r.props} for r in batch]
-        written = self._run(rel_query(rel_type, start, end), rows, source)
-        self.stats.relationships[rel_type.value] += written
-        if written < len(batch):
-            self._record_missing_ends(batch, rows, start, end)
-        self._report(len(batch))
+        query = rel_query(rel_type, start, end)
 
-    def _record_missing_ends(
+        def work() -> tuple[int, list[MissingEnd]]:
+            count = self._run(query, rows, source)
+            missing = self._missing_ends(batch, rows, start, end) if count < len(batch) else []
+            return count, missing
+
+        def written(result: tuple[int, list[MissingEnd]]) -> None:
+            self.stats.relationships[rel_type.value] += result[0]
+            self.stats.missing_ends.extend(result[1])
+            self._report(len(batch))
+
+        self._send(work, written)
+
+    def _send(self, work: Callable[[], Any], written: Callable[[Any], None]) -> None:
+        """Runs ``work`` (one batch) on the sending thread inside ``write``, else at once;
+        ``written`` counts its result here, in the caller's thread."""
+        if self._sender is None:
+            written(work())
+            return
+        self._sent.append((self._sender.submit(work), written))
+        while len(self._sent) > 1:
+            future, done = self._sent.popleft()
+            done(future.result())
+
+    def _settle(self, raising: bool) -> None:
+        """Waits for the batches sent and counts them; the first refused one raises when
+        ``raising``, otherwise (an error is already on its way) failures are left to it."""
+        while self._sent:
+            future, done = self._sent.popleft()
+            if future.exception() is None:
+                done(future.result())
+            elif raising:
+                self._settle(raising=False)
+                future.result()
+
+    def _missing_ends(
         self, batch: list[Rel], rows: list[dict[str, Any]], start: NodeLabel, end: NodeLabel
-    ) -> None:
+    ) -> list[MissingEnd]:
         query = missing_ends_query(start, end)
 
         def find(tx: ManagedTransaction) -> list[tuple[int, bool, bool]]:
@@ -243,8 +294,8 @@ class GraphWriter:
             return [(r["i"], r["start_found"], r["end_found"]) for r in result]
 
         with self.driver.session(database=self.database) as session:
-            for index, start_found, end_found in session.execute_read(find):
-                self.stats.missing_ends.append(MissingEnd(batch[index], start_found, end_found))
+            found = session.execute_read(find)
+        return [MissingEnd(batch[index], start_ok, end_ok) for index, start_ok, end_ok in found]
 
     def _run(self, query: LiteralString, rows: list[dict[str, Any]], source: str) -> int:
         def work(tx: ManagedTransaction) -> int:
