@@ -12,6 +12,7 @@ command line turns it on (``keep_copies_in``).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -86,6 +87,10 @@ class DiskCopy(Generic[V]):
         path = self._path(database, stamp)
         if path is None or not path.exists():
             return None
+        # The cyclic garbage collector would walk the growing heap again and again while
+        # hundreds of thousands of objects are unpickled (half the time of a route index); they
+        # live as long as the process, so they are moved out of its sight afterwards as well.
+        gc.disable()
         try:
             with path.open("rb") as file:
                 value: V = pickle.load(file)  # our own file, in the user's private folder
@@ -93,6 +98,9 @@ class DiskCopy(Generic[V]):
         except Exception as exc:  # a truncated or outdated file: rebuilt by the caller
             log.warning("%s could not be read (%s); it is rebuilt", path, exc)
             return None
+        finally:
+            gc.freeze()
+            gc.enable()
 
     def save(self, database: str | None, stamp: Stamp | None, value: V) -> None:
         path = self._path(database, stamp)
