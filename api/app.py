@@ -21,7 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from api.answers import AnswerMemory
 from api.database import DatabaseHandle
 from api.errors import ERROR_RESPONSES, install_error_handlers
-from api.limits import BodySizeLimit, RateLimit
+from api.limits import BodySizeLimit, RateLimit, parse_rate
 from api.routes import (
     clusters,
     domains,
@@ -88,7 +88,7 @@ def create_app(
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit)
     if settings.rate_limit:
-        app.add_middleware(RateLimit, rate=settings.rate_limit)
+        app.add_middleware(RateLimit, items=parse_rate(settings.rate_limit))
 
     for module in (
         health,

@@ -17,7 +17,9 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from limits import parse_many, storage, strategies
+from limits import RateLimitItem, parse_many, storage, strategies
+
+from graph.errors import ConfigurationError
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -88,12 +90,25 @@ class BodySizeLimit:
         await send({"type": "http.response.body", "body": payload})
 
 
-class RateLimit:
-    """ASGI middleware: 429 with ``Retry-After`` once a client (its address) passes ``rate``."""
+def parse_rate(rate: str) -> list[RateLimitItem]:
+    """The limits of ``S3GRAPH_RATE_LIMIT``, or an error with an example (at start-up, rather
+    than at the first request)."""
+    try:
+        return parse_many(rate)
+    except ValueError as exc:
+        raise ConfigurationError(
+            f"S3GRAPH_RATE_LIMIT {rate!r} is not a rate such as '50/second' or "
+            "'50/second;1000/minute'"
+        ) from exc
 
-    def __init__(self, app: ASGIApp, rate: str) -> None:
+
+class RateLimit:
+    """ASGI middleware: 429 with ``Retry-After`` once a client (its address) passes one of
+    ``items`` (``parse_rate``)."""
+
+    def __init__(self, app: ASGIApp, items: list[RateLimitItem]) -> None:
         self.app = app
-        self.items = parse_many(rate)
+        self.items = items
         self.limiter = strategies.MovingWindowRateLimiter(storage.MemoryStorage())
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

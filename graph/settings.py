@@ -69,17 +69,8 @@ class Settings(BaseSettings):
     @field_validator("rate_limit")
     @classmethod
     def rate(cls, value: str) -> str:
-        """Refused at start-up with an example, rather than at the first request."""
-        if value.strip():
-            from limits import parse_many
-
-            try:
-                parse_many(value)
-            except ValueError as exc:
-                raise ValueError(
-                    f"S3GRAPH_RATE_LIMIT {value!r} is not a rate such as '50/second' or "
-                    "'50/second;1000/minute'"
-                ) from exc
+        """Read by the HTTP service only, which checks it when it starts
+        (``api.limits.parse_rate``): other commands need not import ``limits``."""
         return value.strip()
 
     @property
