@@ -27,6 +27,6 @@ test: lint
 	$(UV) run pytest $(PYTEST_ARGS)
 
 # The benchmarks (not part of `make test`): scale data sets, ingestion, queries, HTTP load, on a
-# throwaway local Neo4j; figures in benchmarks/results/ (see benchmarks/README.md). ~20 minutes.
+# throwaway local Neo4j; figures in benchmarks/results/ (see benchmarks/README.md). ~25 minutes.
 bench: deps
 	$(UV) run python -m benchmarks.run $(BENCH_ARGS)
