@@ -90,6 +90,7 @@ class DiskCopy(Generic[V]):
         # The cyclic garbage collector would walk the growing heap again and again while
         # hundreds of thousands of objects are unpickled (half the time of a route index); they
         # live as long as the process, so they are moved out of its sight afterwards as well.
+        collecting = gc.isenabled()
         gc.disable()
         try:
             with path.open("rb") as file:
@@ -100,7 +101,8 @@ class DiskCopy(Generic[V]):
             return None
         finally:
             gc.freeze()
-            gc.enable()
+            if collecting:
+                gc.enable()
 
     def save(self, database: str | None, stamp: Stamp | None, value: V) -> None:
         path = self._path(database, stamp)
