@@ -28,7 +28,7 @@ from neo4j import Driver, Record
 
 from queries import cypher
 from queries.models import BrokerageResult, BrokerScore, Community, Entity, PathNode, RegionRef
-from queries.paths import TRAVERSABLE, ambiguities_of, check_range, domain_closure
+from queries.paths import TRAVERSABLE, ambiguities_of, check_range, domain_closure, node_networks
 from queries.regions import region_profiles
 from queries.resolve import resolve_with
 from queries.runner import Reader
@@ -346,15 +346,7 @@ def _communities(projection: nx.Graph, orgs: dict[str, _Org]) -> list[Community]
 def _details(reader: Reader, uids: list[str]) -> dict[str, list[str]]:
     if not uids:
         return {}
-    rows = reader.rows(
-        cypher.NODE_NETWORKS,
-        organisations=uids,
-        hubs=[],
-        clusters=[],
-        partnerships=[],
-        consortia=[],
-    )
-    return {r["uid"]: sorted(n for n in r["networks"] if n) for r in rows}
+    return node_networks(reader, {"Organisation": uids})
 
 
 def _explain_broker(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -403,21 +403,29 @@ def attach_networks(reader: Reader, shown: Sequence[Path]) -> None:
             by_label[node.label].add(node.key)
     if not by_label:
         return
-    rows = reader.rows(
-        cypher.NODE_NETWORKS,
-        organisations=sorted(by_label["Organisation"]),
-        hubs=sorted(by_label["Hub"]),
-        clusters=sorted(by_label["Cluster"]),
-        partnerships=sorted(by_label["Partnership"]),
-        consortia=sorted(by_label["Consortium"]),
-    )
-    networks = {r["uid"]: sorted(n for n in r["networks"] if n) for r in rows}
+    networks = node_networks(reader, by_label)
     for path in shown:
         for node in path.nodes:
             if node.label == NodeLabel.PROJECT.value:
                 node.networks = [project_network(node.key)]
             else:
                 node.networks = networks.get(node.key, [])
+
+
+def node_networks(reader: Reader, by_label: Mapping[str, Iterable[str]]) -> dict[str, list[str]]:
+    """The networks of nodes given by label (organisations, hubs, clusters, partnerships,
+    consortia), sorted, for each node found."""
+    record = reader.memo_one(cypher.HAS_EEN_GRANTS)
+    rows = reader.rows(
+        cypher.NODE_NETWORKS,
+        organisations=sorted(by_label.get("Organisation", ())),
+        hubs=sorted(by_label.get("Hub", ())),
+        clusters=sorted(by_label.get("Cluster", ())),
+        partnerships=sorted(by_label.get("Partnership", ())),
+        consortia=sorted(by_label.get("Consortium", ())),
+        een_grants=bool(record and record["found"]),
+    )
+    return {r["uid"]: sorted(n for n in r["networks"] if n) for r in rows}
 
 
 def score_routes(

@@ -8,12 +8,15 @@ import pytest
 from neo4j import Driver, GraphDatabase
 
 from graph.errors import BadInput, NotFound
+from graph.meta import bump_graph_version
+from graph.schema import NodeLabel, RelType
 from graph.settings import Settings
-from queries.paths import TargetFilter, paths, search_routes
+from graph.writer import GraphWriter, Node
+from queries.paths import TargetFilter, node_networks, paths, search_routes
 from queries.route_index import route_index
 from queries.runner import Reader
 from queries.warmup import warm_up
-from tests.test_queries_graphs import LONG, fresh_toy_graph, org_uid
+from tests.test_queries_graphs import LONG, SOURCE, fresh_toy_graph, org_uid, rel
 
 
 @pytest.fixture(scope="module")
@@ -229,3 +232,19 @@ def test_relationships_and_networks_of_a_path(toy: Driver, settings: Settings) -
     assert path.nodes[0].networks == ["EDIH", "EEN"]  # runs the hub, member of EEN-DK-CY
     assert path.nodes[1].networks == ["EDIH"] and path.nodes[2].networks == ["EDIH"]
     assert path.nodes[0].activity_type == "PUB"
+
+
+def test_an_een_grant_puts_its_participants_in_een(toy: Driver, settings: Settings) -> None:
+    """Last in this module: it adds an EEN consortium grant to the toy graph."""
+    db = settings.neo4j_database
+    aau, pat = org_uid("aau"), org_uid("pat")
+    before = Reader(toy, db, LONG).run(
+        lambda r: node_networks(r, {"Organisation": [aau, pat], "Hub": ["edih:1"]})
+    )
+    assert "EEN" not in before[pat] and before["edih:1"] == ["EDIH"]
+    grant = Node(NodeLabel.PROJECT, "cordis:een1", {"name": "EEN grant", "kind": "een"}, SOURCE)
+    tie = rel(RelType.PARTICIPATED_IN, NodeLabel.ORGANISATION, pat, NodeLabel.PROJECT, grant.key)
+    GraphWriter(toy, db).write([grant, tie])
+    bump_graph_version(toy, db, SOURCE)
+    after = Reader(toy, db, LONG).run(lambda r: node_networks(r, {"Organisation": [aau, pat]}))
+    assert after[pat] == sorted({*before[pat], "EEN"}) and after[aau] == before[aau]

@@ -292,7 +292,8 @@ RETURN id, type(r) AS type, a.uid AS from, r.role AS role
 
 # The networks a node belongs to: its own (hubs, consortia, partnerships), or those of the hubs,
 # consortia and cluster partnerships an organisation takes part in (and EEN for an organisation
-# in an EEN consortium grant).
+# in an EEN consortium grant: that branch walks every participation of the organisation, thousands
+# for the busiest, so it runs only when $een_grants says the graph holds such grants at all).
 NODE_NETWORKS: LiteralString = """
 CALL () {
   UNWIND $organisations AS uid MATCH (n:Organisation {uid: uid}) RETURN n
@@ -314,8 +315,14 @@ RETURN n.uid AS uid,
                  MATCH (n)-[:RUNS]->(:Cluster)-[:IN_PARTNERSHIP]->()-[:IN_NETWORK]->(w:Network)
                  RETURN w.name AS network
                  UNION
+                 WITH n WHERE $een_grants
                  MATCH (n)-[:PARTICIPATED_IN]->(e:Project {kind: 'een'})
                  RETURN 'EEN' AS network } AS networks
+"""
+
+# Whether any project is an EEN consortium grant (asked once per graph version).
+HAS_EEN_GRANTS: LiteralString = """
+RETURN EXISTS { MATCH (e:Project) WHERE e.kind = 'een' } AS found
 """
 
 # -- brokerage ----------------------------------------------------------------------------------
