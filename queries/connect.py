@@ -141,8 +141,7 @@ def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _T
         for uid in dict.fromkeys(route.uids[1:-1]):
             tallies[uid].routes.append(route)
     for tally in tallies.values():
-        tally.score = math.fsum(_score_of(r) for r in tally.routes)
-        tally.routes.sort(key=lambda r: (-_score_of(r), len(r.rels)))
+        tally.score = math.fsum([_score_of(r) for r in tally.routes])
 
     def weight(item: tuple[str, _Tally]) -> tuple[float, int]:
         return (-item[1].score, -len(item[1].routes))
@@ -152,6 +151,8 @@ def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _T
     while 0 < cut < len(order) and weight(order[cut]) == weight(order[cut - 1]):
         cut += 1  # brokers tied with the last one shown: their names decide
     contenders = order[:cut]
+    for _, tally in contenders:  # only the routes of brokers that may be shown need an order
+        tally.routes.sort(key=lambda r: (-_score_of(r), len(r.rels)))
     leading = {uid: _leading(tally.routes) for uid, tally in contenders}
     names = {
         uid: info.name
