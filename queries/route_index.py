@@ -19,6 +19,7 @@ import heapq
 import inspect
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,7 +42,7 @@ from queries.scoring import (
     NodeInfo,
     segment_tie,
 )
-from queries.versioned import DiskCopy, VersionedCache
+from queries.versioned import DiskCopy, VersionedCache, long_lived
 
 ORGANISATION = "Organisation"
 MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
@@ -82,6 +83,10 @@ class RouteIndex:
     _strengths: _TieStrengths | None = field(default=None, repr=False)
     indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     indices: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy on disk leaves out the day's tie strengths (rebuilt on the first search)."""
+        return {**self.__dict__, "_strengths": None}
 
     @classmethod
     def read(cls, reader: Reader) -> RouteIndex:
@@ -389,7 +394,9 @@ class _TieStrengths:
     organisation's connectors sorted by that bound: the same for every search of one day."""
 
     def __init__(self, index: RouteIndex, today: date) -> None:
-        self.index = index
+        # a proxy, not a reference: the index keeps this object, and a cycle between the two
+        # would keep a frozen index (``long_lived``) alive after the graph changed
+        self.index = weakref.proxy(index)
         self.today = today
         self.strengths: dict[tuple[int, ...], float] = {}
         self.bounds: dict[tuple[int, ...], float] = {}
@@ -460,7 +467,8 @@ def route_index(reader: Reader) -> RouteIndex:
         if found is None:
             found = _on_disk.load(reader.database, stamp)
             if found is None:
-                found = RouteIndex.read(reader)
+                with long_lived():
+                    found = RouteIndex.read(reader)
                 _on_disk.save(reader.database, stamp, found)
             _indexes.put(reader.database, stamp, "index", found)
     return found

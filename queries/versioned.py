@@ -19,7 +19,8 @@ import os
 import pickle
 import tempfile
 import threading
-from collections.abc import Hashable
+from collections.abc import Hashable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -60,6 +61,24 @@ class VersionedCache(Generic[V]):
             self._by_database.clear()
 
 
+@contextmanager
+def long_lived() -> Iterator[None]:
+    """Around making a value kept until the graph changes (a route index: hundreds of thousands
+    of objects). The cyclic garbage collector stays off meanwhile, as it would walk the growing
+    heap again and again (a third of the time of reading a route index), and what exists
+    afterwards is frozen: later collections, which run while answers are computed, no longer
+    walk it. Frozen objects are still freed when nothing refers to them, so such values must
+    hold no reference cycles. The collector's state is restored."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if collecting:
+            gc.enable()
+
+
 _copies: tuple[Path, str] | None = None  # (folder, the server's address): see keep_copies_in
 
 
@@ -87,22 +106,13 @@ class DiskCopy(Generic[V]):
         path = self._path(database, stamp)
         if path is None or not path.exists():
             return None
-        # The cyclic garbage collector would walk the growing heap again and again while
-        # hundreds of thousands of objects are unpickled (half the time of a route index); they
-        # live as long as the process, so they are moved out of its sight afterwards as well.
-        collecting = gc.isenabled()
-        gc.disable()
         try:
-            with path.open("rb") as file:
+            with long_lived(), path.open("rb") as file:
                 value: V = pickle.load(file)  # our own file, in the user's private folder
             return value
         except Exception as exc:  # a truncated or outdated file: rebuilt by the caller
             log.warning("%s could not be read (%s); it is rebuilt", path, exc)
             return None
-        finally:
-            gc.freeze()
-            if collecting:
-                gc.enable()
 
     def save(self, database: str | None, stamp: Stamp | None, value: V) -> None:
         path = self._path(database, stamp)

@@ -4,7 +4,9 @@ simple path finds, in the order of their scores."""
 
 from __future__ import annotations
 
+import pickle
 import random
+import weakref
 from datetime import date
 from itertools import pairwise
 from typing import Any
@@ -15,6 +17,7 @@ import pytest
 from queries.paths import RouteSearch, _collect
 from queries.route_index import MAX_PROJECT_PARTNERS, IndexedRoute, RouteIndex
 from queries.scoring import INTERMEDIARY_FACTOR, NodeInfo, segment_tie, split_segments
+from queries.versioned import long_lived
 
 TODAY = date(2026, 12, 1)
 REGIONS = ("AA11", "BB22", "CC33", "DD44")
@@ -158,3 +161,19 @@ def test_the_cut_at_the_route_limit_does_not_depend_on_the_search_order(seed: in
         taken.append([r.uids[0] for r in found.routes])
         assert found.truncated
     assert taken == [["org0", "org1", "org2"]] * 5
+
+
+def test_a_searched_index_is_freed_once_dropped_even_when_frozen() -> None:
+    """``long_lived`` freezes the index: only reference counting can free it, so neither it nor
+    what a search leaves on it (the day's tie strengths) may form a cycle."""
+    with long_lived():
+        index = RouteIndex.from_rows(*random_graph(1))
+    starts = [uid for uid in index.uids if uid.startswith("org")][:3]
+    targets = set(index.organisations[10:])
+    assert list(index.best_routes(starts, targets, None, [], 4, fit, TODAY))
+    assert index._strengths is not None
+    kept = pickle.loads(pickle.dumps(index))
+    assert kept._strengths is None and kept.uids == index.uids
+    gone = weakref.ref(index)
+    del index
+    assert gone() is None
