@@ -166,7 +166,7 @@ def brokers_command(
     from cli.context import cli_driver
     from graph.settings import get_settings
     from queries.brokerage import brokerage
-    from queries.regions import category_text
+    from queries.models import category_text
 
     settings = get_settings()
     with cli_driver(settings) as driver:
@@ -285,7 +285,7 @@ def consortium_command(
     from cli.context import cli_driver
     from graph.settings import get_settings
     from queries.consortium import available_calls, consortium
-    from queries.regions import category_text
+    from queries.models import category_text
 
     settings = get_settings()
     if call not in available_calls(settings.data_dir):
@@ -379,7 +379,7 @@ def _route_text(path: Path) -> str:
 
 
 def _paths_table(items: list[Path], title: str) -> Table:
-    from queries.regions import category_text
+    from queries.models import category_text
 
     table = Table("#", "score", "hops", "from", "via", "to", "end region", "fit", title=title)
     for i, path in enumerate(items, start=1):
@@ -403,7 +403,7 @@ def _paths_table(items: list[Path], title: str) -> Table:
 
 
 def _print_matrix(matrix: OverlapResult) -> None:
-    from queries.regions import category_text
+    from queries.models import category_text
 
     console.print(escape(matrix.explanation))
     regions = Table("region", "name", "category", "basis", "domains", title="Regions")
@@ -434,7 +434,7 @@ def _print_matrix(matrix: OverlapResult) -> None:
 
 
 def _print_ranking(ranking: PartnerRanking) -> None:
-    from queries.regions import category_text
+    from queries.models import category_text
 
     console.print(escape(ranking.explanation))
     if ranking.region is None:

@@ -35,6 +35,7 @@ from queries.models import (
     PathNode,
     RegionRef,
     RuleCheck,
+    category_text,
 )
 from queries.paths import (
     ROUTE_LIMIT,
@@ -50,7 +51,7 @@ from queries.paths import (
     score_routes,
     search_routes,
 )
-from queries.regions import RegionProfile, category_text, region_profiles
+from queries.regions import RegionProfile, region_profiles
 from queries.resolve import resolve_with
 from queries.runner import Reader
 

@@ -37,9 +37,10 @@ from queries.models import (
     Target,
     ThematicFit,
     TieStrength,
+    category_text,
 )
 from queries.networks import project_network
-from queries.regions import RegionProfile, category_text, domain_ancestors, region_profiles
+from queries.regions import RegionProfile, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
 from queries.route_index import (
     IndexedRoute,

@@ -114,12 +114,3 @@ def level2_categories(reader: Reader) -> dict[str, str | None]:
     policy'), for the maps."""
     record = reader.memo_one(cypher.LEVEL2_CATEGORIES)
     return {code: category for code, category in (record["categories"] if record else [])}
-
-
-def category_text(ref: RegionRef | None) -> str:
-    """'less developed', 'transition, outermost', or why there is no category."""
-    if ref is None:
-        return "region unknown"
-    if ref.category:
-        return ref.category + (", outermost" if ref.outermost else "")
-    return ref.category_status or "no category"

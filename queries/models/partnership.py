@@ -75,6 +75,15 @@ class RegionRef(BaseModel):
     category_status: str | None = None
 
 
+def category_text(ref: RegionRef | None) -> str:
+    """'less developed', 'transition, outermost', or why there is no category."""
+    if ref is None:
+        return "region unknown"
+    if ref.category:
+        return ref.category + (", outermost" if ref.outermost else "")
+    return ref.category_status or "no category"
+
+
 class PathNode(BaseModel):
     label: str = Field(description="Node label, e.g. Organisation, Project, Hub.")
     key: str
