@@ -13,6 +13,7 @@ from datetime import date
 from fastapi import Request, Response
 from pydantic import BaseModel
 
+from api.headers import GRAPH_VERSION
 from queries.runner import ANSWERS_SIZE, Reader
 from queries.versioned import Stamp, VersionedCache
 
@@ -47,4 +48,5 @@ class AnswerMemory:
         if body is None:
             body = answer().model_dump_json(by_alias=True).encode()
             self._bodies.put(reader.database, stamp, key, body)
-        return Response(body, media_type="application/json")
+        headers = {GRAPH_VERSION: str(stamp[0])} if stamp else None
+        return Response(body, media_type="application/json", headers=headers)

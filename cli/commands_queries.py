@@ -70,23 +70,36 @@ def paths_command(
 ) -> None:
     """Partnership paths from an organisation or region to organisations in regions of a
     cohesion category (or in a region or country), best first, with the score explained."""
-    from cli.context import cli_driver
+    from cli.service import ask_service
     from graph.settings import get_settings
-    from queries.paths import paths
+    from queries.models import PathsResult
 
     settings = get_settings()
-    with cli_driver(settings) as driver:
-        result = paths(
-            driver,
-            start,
-            to_category=to_category,
-            to=to,
-            domain=domain,
-            k=k,
-            max_hops=max_hops,
-            database=settings.neo4j_database,
-            timeout=settings.query_timeout,
-        )
+    question = {
+        "from": start,
+        "to_category": to_category,
+        "to": to,
+        "domain": domain,
+        "k": k,
+        "max_hops": max_hops,
+    }
+    result = ask_service(settings, "/paths", question, PathsResult)
+    if result is None:
+        from cli.context import cli_driver
+        from queries.paths import paths
+
+        with cli_driver(settings) as driver:
+            result = paths(
+                driver,
+                start,
+                to_category=to_category,
+                to=to,
+                domain=domain,
+                k=k,
+                max_hops=max_hops,
+                database=settings.neo4j_database,
+                timeout=settings.query_timeout,
+            )
     if _emit(result, as_json, result.ambiguities):
         return
     console.print(escape(result.explanation))
@@ -114,26 +127,31 @@ def connect_command(
 ) -> None:
     """Who can connect us to X: the intermediaries on the routes from us to X, ranked, with
     the routes through each and their networks."""
-    from cli.context import cli_driver
+    from cli.service import ask_service
     from graph.settings import get_settings
-    from queries.connect import connect
-    from queries.models import EntityKind
+    from queries.models import ConnectResult, EntityKind
 
     settings = get_settings()
     kinds = KIND_NAMES
     if kind is not None and kind not in kinds:
         raise typer.BadParameter(f"--kind must be one of {', '.join(kinds)}")
-    with cli_driver(settings) as driver:
-        result = connect(
-            driver,
-            us,
-            x,
-            kind=cast(EntityKind | None, kind),
-            k=k,
-            max_hops=max_hops,
-            database=settings.neo4j_database,
-            timeout=settings.query_timeout,
-        )
+    question = {"us": us, "x": x, "kind": kind, "k": k, "max_hops": max_hops}
+    result = ask_service(settings, "/connect", question, ConnectResult)
+    if result is None:
+        from cli.context import cli_driver
+        from queries.connect import connect
+
+        with cli_driver(settings) as driver:
+            result = connect(
+                driver,
+                us,
+                x,
+                kind=cast(EntityKind | None, kind),
+                k=k,
+                max_hops=max_hops,
+                database=settings.neo4j_database,
+                timeout=settings.query_timeout,
+            )
     if _emit(result, as_json, result.ambiguities):
         return
     console.print(escape(result.explanation))

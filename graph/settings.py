@@ -62,6 +62,9 @@ class Settings(BaseSettings):
     # The named 2 % sample of Horizon 2020 only, without the near-complete participation files:
     # a graph that loads in seconds (tests, quick demos).
     cordis_sample_only: bool = Field(default=False, validation_alias="S3GRAPH_CORDIS_SAMPLE_ONLY")
+    # A running ``s3graph serve`` that the query commands ask first (``cli/service.py``);
+    # empty: they always query Neo4j themselves.
+    service_url: str = Field(default="http://127.0.0.1:8000", validation_alias="S3GRAPH_SERVICE")
     cordis_base_url: str = Field(
         default="https://cordis.europa.eu/data", validation_alias="S3GRAPH_CORDIS_BASE_URL"
     )
@@ -81,6 +84,11 @@ class Settings(BaseSettings):
     @property
     def uses_local_server(self) -> bool:
         return not self.neo4j_uri
+
+    @property
+    def neo4j_location(self) -> str:
+        """Which Neo4j this is, as ``/health`` shows it (no credentials)."""
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.local_port} (local server)"
 
 
 @lru_cache(maxsize=1)

@@ -102,7 +102,9 @@ def graph(driver: Driver, settings: Settings) -> Driver:
 
 @pytest.fixture
 def cli_env(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
-    """Points the CLI (which reads the environment) at the test database."""
+    """Points the CLI (which reads the environment) at the test database, asking no running
+    service (``tests/test_cli_service.py`` turns that on)."""
+    monkeypatch.setenv("S3GRAPH_SERVICE", "")
     if not os.environ.get("NEO4J_URI"):
         monkeypatch.setenv("S3GRAPH_HOME", str(settings.home))
         monkeypatch.setenv("S3GRAPH_NEO4J_PORT", str(settings.local_port))

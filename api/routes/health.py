@@ -24,10 +24,9 @@ class Health(BaseModel):
 @router.get("/health", response_model=Health, summary="Check that Neo4j answers")
 def health(reader: ReaderDep, settings: SettingsDep) -> Health:
     version, nodes = graph_health(reader)
-    where = settings.neo4j_uri or f"bolt://127.0.0.1:{settings.local_port} (local server)"
     return Health(
         status="ok",
-        neo4j=where,
+        neo4j=settings.neo4j_location,
         database=settings.neo4j_database,
         graph_version=version,
         nodes=nodes,
