@@ -55,16 +55,15 @@ class TownMatch:
 
 def name_variants(*names: str) -> set[str]:
     """The folded forms a municipality may be written in."""
-    variants: set[str] = set()
-    for name in names:
-        if not name:
-            continue
-        for part in [name, *name.split("/")]:
-            for form in (part, _SUFFIX.sub("", part), _DISTRICT.sub("", part)):
-                key = fold_name(form, words=True)
-                if key:
-                    variants.add(key)
-    return variants
+    # each distinct form folded once: most names have no suffix, district or second name
+    forms = {
+        form
+        for name in names
+        if name
+        for part in (name, *name.split("/"))
+        for form in (part, _SUFFIX.sub("", part), _DISTRICT.sub("", part))
+    }
+    return {key for form in forms if (key := fold_name(form, words=True))}
 
 
 class Municipalities:
