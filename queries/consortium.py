@@ -214,13 +214,37 @@ def check_rules(team: Sequence[MemberCandidate], rules: CallRules) -> list[RuleC
     return checks
 
 
-def _needs(team: Sequence[MemberCandidate], rules: CallRules) -> int:
-    """How many more places the rules still need at least (regions, countries, categories)."""
-    regions = len({c.region_key for c in team if c.region_key})
-    team_countries = len({c.country for c in team if c.country})
-    wanted = set(rules.require_partner_categories)
-    category = 1 if wanted and not any(c.categories & wanted for c in team) else 0
-    return max(rules.min_regions - regions, rules.min_countries - team_countries, category, 0)
+@dataclass
+class _Places:
+    """What a team already covers of the places the rules ask for: its NUTS 2 regions, its
+    countries, and whether a member is in a required category."""
+
+    regions: set[str]
+    countries: set[str]
+    wanted: set[str]  # the categories a partner must be in (one of them)
+    category_met: bool
+
+    @classmethod
+    def of(cls, team: Sequence[MemberCandidate], rules: CallRules) -> _Places:
+        wanted = set(rules.require_partner_categories)
+        return cls(
+            {c.region_key for c in team if c.region_key},
+            {c.country for c in team if c.country},
+            wanted,
+            not wanted or any(c.categories & wanted for c in team),
+        )
+
+    def needs(self, rules: CallRules, candidate: MemberCandidate | None = None) -> int:
+        """How many more places the rules still need at least (regions, countries,
+        categories), with ``candidate`` in the team too: counted without copying the team,
+        as the greedy search asks it of every candidate for every place."""
+        regions, countries, category_met = len(self.regions), len(self.countries), self.category_met
+        if candidate is not None:
+            regions += bool(candidate.region_key and candidate.region_key not in self.regions)
+            countries += bool(candidate.country and candidate.country not in self.countries)
+            category_met = category_met or bool(candidate.categories & self.wanted)
+        category = 0 if category_met else 1
+        return max(rules.min_regions - regions, rules.min_countries - countries, category, 0)
 
 
 def build_team(
@@ -238,11 +262,13 @@ def build_team(
         left = size - len(team)
         best: tuple[int, float, str] | None = None
         choice: MemberCandidate | None = None
-        before = _needs(team, rules)
+        places = _Places.of(team, rules)
+        members = {c.uid for c in team}
+        before = places.needs(rules)
         for candidate in pool:
-            if candidate.uid in banned or any(c.uid == candidate.uid for c in team):
+            if candidate.uid in banned or candidate.uid in members:
                 continue
-            after = _needs([*team, candidate], rules)
+            after = places.needs(rules, candidate)
             if after > left - 1:
                 continue
             key = (before - after, candidate.score, candidate.name)
