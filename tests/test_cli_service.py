@@ -3,23 +3,19 @@ exit codes as asking Neo4j, and Neo4j asked instead whenever the service is not 
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from neo4j import Driver
 from pytest_httpserver import HTTPServer
 from typer.testing import CliRunner
 
-from api.app import create_app
 from api.headers import GRAPH_VERSION
 from cli.main import app
 from cli.service import ask_service
 from graph.settings import Settings, get_settings
 from queries.models import PathsResult
-from tests.conftest import free_port
+from tests.conftest import free_port, running_service
 from tests.test_queries_graphs import fresh_toy_graph
 
 runner = CliRunner()
@@ -30,19 +26,8 @@ ANSWER = PathsResult(k=3, max_hops=4, explanation="No path.").model_dump_json()
 def service(driver: Driver, settings: Settings) -> Iterator[str]:
     """The HTTP service on a free loopback port, over the toy graph."""
     fresh_toy_graph(driver)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the service did not start"
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with running_service(settings) as base:
+        yield base
 
 
 @pytest.fixture

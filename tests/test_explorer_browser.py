@@ -8,21 +8,17 @@ prove the pages work with no internet. Screenshots go to test-output/.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from neo4j import Driver
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from api.app import create_app
 from graph.settings import PROJECT_ROOT, Settings
 from tests import api_graph
-from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH, free_port
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS, CLEAR_GRAPH, running_service
 
 OUTPUT = PROJECT_ROOT / "test-output"
 HMU_ID = f"Organisation:{api_graph.HMU}"
@@ -34,20 +30,8 @@ def base_url(driver: Driver, settings: Settings) -> Iterator[str]:
     with driver.session(database=settings.neo4j_database) as session:
         session.run(CLEAR_GRAPH).consume()
     api_graph.build(driver, settings.neo4j_database)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive(), "the service did not start"
-        assert time.monotonic() < deadline, "the service did not start within 60 s"
-        time.sleep(0.1)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
+    with running_service(settings) as base:
+        yield base
     with driver.session(database=settings.neo4j_database) as session:
         session.run(CLEAR_GRAPH).consume()
 
