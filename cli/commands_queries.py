@@ -14,6 +14,7 @@ from cli.errors import EXIT_AMBIGUOUS
 from queries.bounds import MAX_HOPS, MAX_K
 
 if TYPE_CHECKING:
+    from neo4j import Driver
     from pydantic import BaseModel
 
     from queries.models import Ambiguity, OverlapResult, PartnerRanking, Path
@@ -69,12 +70,29 @@ def paths_command(
     as_json: JsonOption = False,
 ) -> None:
     """Partnership paths from an organisation or region to organisations in regions of a
-    cohesion category (or in a region or country), best first, with the score explained."""
-    from cli.service import ask_service
+    cohesion category (or in a region or country), best first, with the score explained.
+    A running `s3graph serve` of the same graph answers it when there is one (S3GRAPH_SERVICE)."""
+    from cli.service import answer
     from graph.settings import get_settings
     from queries.models import PathsResult
 
     settings = get_settings()
+
+    def compute(driver: Driver) -> PathsResult:
+        from queries.paths import paths
+
+        return paths(
+            driver,
+            start,
+            to_category=to_category,
+            to=to,
+            domain=domain,
+            k=k,
+            max_hops=max_hops,
+            database=settings.neo4j_database,
+            timeout=settings.query_timeout,
+        )
+
     question = {
         "from": start,
         "to_category": to_category,
@@ -83,23 +101,7 @@ def paths_command(
         "k": k,
         "max_hops": max_hops,
     }
-    result = ask_service(settings, "/paths", question, PathsResult)
-    if result is None:
-        from cli.context import cli_driver
-        from queries.paths import paths
-
-        with cli_driver(settings) as driver:
-            result = paths(
-                driver,
-                start,
-                to_category=to_category,
-                to=to,
-                domain=domain,
-                k=k,
-                max_hops=max_hops,
-                database=settings.neo4j_database,
-                timeout=settings.query_timeout,
-            )
+    result = answer(settings, "/paths", question, PathsResult, compute)
     if _emit(result, as_json, result.ambiguities):
         return
     console.print(escape(result.explanation))
@@ -126,8 +128,9 @@ def connect_command(
     as_json: JsonOption = False,
 ) -> None:
     """Who can connect us to X: the intermediaries on the routes from us to X, ranked, with
-    the routes through each and their networks."""
-    from cli.service import ask_service
+    the routes through each and their networks. A running `s3graph serve` of the same graph
+    answers it when there is one (S3GRAPH_SERVICE)."""
+    from cli.service import answer
     from graph.settings import get_settings
     from queries.models import ConnectResult, EntityKind
 
@@ -135,23 +138,23 @@ def connect_command(
     kinds = KIND_NAMES
     if kind is not None and kind not in kinds:
         raise typer.BadParameter(f"--kind must be one of {', '.join(kinds)}")
-    question = {"us": us, "x": x, "kind": kind, "k": k, "max_hops": max_hops}
-    result = ask_service(settings, "/connect", question, ConnectResult)
-    if result is None:
-        from cli.context import cli_driver
+
+    def compute(driver: Driver) -> ConnectResult:
         from queries.connect import connect
 
-        with cli_driver(settings) as driver:
-            result = connect(
-                driver,
-                us,
-                x,
-                kind=cast(EntityKind | None, kind),
-                k=k,
-                max_hops=max_hops,
-                database=settings.neo4j_database,
-                timeout=settings.query_timeout,
-            )
+        return connect(
+            driver,
+            us,
+            x,
+            kind=cast(EntityKind | None, kind),
+            k=k,
+            max_hops=max_hops,
+            database=settings.neo4j_database,
+            timeout=settings.query_timeout,
+        )
+
+    question = {"us": us, "x": x, "kind": kind, "k": k, "max_hops": max_hops}
+    result = answer(settings, "/connect", question, ConnectResult, compute)
     if _emit(result, as_json, result.ambiguities):
         return
     console.print(escape(result.explanation))
