@@ -58,11 +58,18 @@ def fold_name(text: str, *, words: bool = False) -> str:
     With ``words``, punctuation and letters outside a-z become spaces and "&" reads "and": the
     comparison key of the entity matcher and of town names ("Saint-Étienne" -> "saint etienne").
     """
-    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LATIN_FOLD))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # most names are plain ASCII, which neither the Latin table nor NFKD changes: lower() is
+    # their whole folding, at a third of the cost (a million gazetteer names per load)
+    stripped = text.lower() if text.isascii() else strip_accents(text)
     if words:
         stripped = _NOT_A_TO_Z.sub(" ", stripped.replace("&", " and "))
     return " ".join(stripped.split())
+
+
+def strip_accents(text: str) -> str:
+    """Case-folded, Nordic and other Latin letters spelled out (ø: o, ß: ss), accents dropped."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_LATIN_FOLD))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 def _split_aliases(cell: str) -> tuple[str, ...]:

@@ -15,6 +15,7 @@ from graph.codes import (
     fold_name,
     is_country_code,
     is_eu_member,
+    strip_accents,
     to_eu_country_code,
     to_iso_country_code,
 )
@@ -66,6 +67,15 @@ def test_names_and_membership() -> None:
 def test_fold_name_ignores_case_accents_and_nordic_letters() -> None:
     assert fold_name("Trøndelag") == fold_name("TRONDELAG")
     assert fold_name("  Kýpros ") == "kypros"
+
+
+def test_ascii_names_fold_as_accented_ones_do() -> None:
+    """fold_name takes lower() for ASCII text: that must be what the full folding gives."""
+    for code in range(128):
+        assert strip_accents(chr(code)) == chr(code).lower(), repr(chr(code))
+    assert fold_name("Saint-Etienne & Co", words=True) == fold_name(
+        "Saint-Étienne & Co", words=True
+    )
 
 
 def test_table_covers_every_country_of_the_nuts_snapshot() -> None:
