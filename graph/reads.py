@@ -15,13 +15,25 @@ from neo4j import Driver
 
 REGION_IDS: LiteralString = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
 
+# One row holding every organisation as a list (in ``MATCHING_FIELDS`` order): the driver
+# hydrates one nested list about twice as fast as one record per organisation.
+MATCHING_FIELDS = (
+    "uid",
+    "name",
+    "country_code",
+    "pic",
+    "vat",
+    "web_domain",
+    "nuts2",
+    "aliases",
+    "source_ids",
+    "merge_evidence",
+)
 ORGANISATIONS_FOR_MATCHING: LiteralString = """
 MATCH (o:Organisation)
-RETURN o.uid AS uid, o.name AS name, o.country_code AS country_code, o.pic AS pic,
-       o.vat AS vat, o.web_domain AS web_domain, o.nuts2 AS nuts2,
-       coalesce(o.aliases, []) AS aliases,
-       coalesce(o.source_ids, []) AS source_ids,
-       coalesce(o.merge_evidence, []) AS merge_evidence
+RETURN collect([o.uid, o.name, o.country_code, o.pic, o.vat, o.web_domain, o.nuts2,
+                coalesce(o.aliases, []), coalesce(o.source_ids, []),
+                coalesce(o.merge_evidence, [])]) AS organisations
 """
 
 # Organisations located by strong evidence, with the city their source gives.
@@ -65,7 +77,9 @@ def region_ids(driver: Driver, database: str | None = None) -> set[str]:
 
 def organisations_for_matching(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
     """Every organisation with the fields the entity matcher compares."""
-    return _rows(driver, ORGANISATIONS_FOR_MATCHING, database)
+    rows = _rows(driver, ORGANISATIONS_FOR_MATCHING, database)
+    listed = rows[0]["organisations"] if rows else []
+    return [dict(zip(MATCHING_FIELDS, values, strict=True)) for values in listed]
 
 
 def located_cities(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:

@@ -48,6 +48,19 @@ def test_reads_return_what_is_there(graph: Driver, settings: Settings) -> None:
     )
     db = settings.neo4j_database
     assert reads.region_ids(graph, db) == {"DK05", "DK050"}
-    assert {o["uid"] for o in reads.organisations_for_matching(graph, db)} == {"org:1", "org:2"}
+    found = {o["uid"]: o for o in reads.organisations_for_matching(graph, db)}
+    assert set(found) == {"org:1", "org:2"}
+    assert found["org:1"] == {
+        "uid": "org:1",
+        "name": "Aalborg Universitet",
+        "country_code": "DK",
+        "pic": None,
+        "vat": None,
+        "web_domain": None,
+        "nuts2": None,
+        "aliases": [],
+        "source_ids": [],
+        "merge_evidence": [],
+    }
     assert [c["nuts3"] for c in reads.located_cities(graph, db)] == ["DK050"]
     assert reads.een_consortia_count(graph, db) == 1
