@@ -15,8 +15,9 @@ from neo4j import Driver
 
 REGION_IDS: LiteralString = "MATCH (r:Region) RETURN r.nuts_id AS nuts_id"
 
-# One row holding every organisation as a list (in ``MATCHING_FIELDS`` order): the driver
-# hydrates one nested list about twice as fast as one record per organisation.
+# The two reads of every organisation return one row holding a list of lists (in the order of
+# their ``*_FIELDS``): the driver hydrates one nested list about twice as fast as one record
+# per organisation.
 MATCHING_FIELDS = (
     "uid",
     "name",
@@ -33,14 +34,15 @@ ORGANISATIONS_FOR_MATCHING: LiteralString = """
 MATCH (o:Organisation)
 RETURN collect([o.uid, o.name, o.country_code, o.pic, o.vat, o.web_domain, o.nuts2,
                 coalesce(o.aliases, []), coalesce(o.source_ids, []),
-                coalesce(o.merge_evidence, [])]) AS organisations
+                coalesce(o.merge_evidence, [])]) AS listed
 """
 
 # Organisations located by strong evidence, with the city their source gives.
+LOCATED_CITY_FIELDS = ("country", "city", "nuts3")
 LOCATED_CITIES: LiteralString = """
 MATCH (o:Organisation)
 WHERE o.nuts3 IS NOT NULL AND o.city IS NOT NULL AND o.nuts_from IN ['postcode', 'code']
-RETURN o.country_code AS country, o.city AS city, o.nuts3 AS nuts3
+RETURN collect([o.country_code, o.city, o.nuts3]) AS listed
 """
 
 EEN_CONSORTIA: LiteralString = "MATCH (c:Consortium {network: 'EEN'}) RETURN count(c) AS consortia"
@@ -70,6 +72,15 @@ def _rows(
     return [dict(zip(keys, record, strict=True)) for record in records]
 
 
+def _listed(
+    driver: Driver, statement: LiteralString, fields: tuple[str, ...], database: str | None
+) -> list[dict[str, Any]]:
+    """The rows of a statement that returns them as one ``listed`` list of value lists."""
+    rows = _rows(driver, statement, database)
+    listed = rows[0]["listed"] if rows else []
+    return [dict(zip(fields, values, strict=True)) for values in listed]
+
+
 def region_ids(driver: Driver, database: str | None = None) -> set[str]:
     """Every NUTS code in the graph (a record is linked only to a region that exists)."""
     return {str(r["nuts_id"]) for r in _rows(driver, REGION_IDS, database)}
@@ -77,14 +88,12 @@ def region_ids(driver: Driver, database: str | None = None) -> set[str]:
 
 def organisations_for_matching(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
     """Every organisation with the fields the entity matcher compares."""
-    rows = _rows(driver, ORGANISATIONS_FOR_MATCHING, database)
-    listed = rows[0]["organisations"] if rows else []
-    return [dict(zip(MATCHING_FIELDS, values, strict=True)) for values in listed]
+    return _listed(driver, ORGANISATIONS_FOR_MATCHING, MATCHING_FIELDS, database)
 
 
 def located_cities(driver: Driver, database: str | None = None) -> list[dict[str, Any]]:
     """(country, city, nuts3) of the organisations placed by postcode or code."""
-    return _rows(driver, LOCATED_CITIES, database)
+    return _listed(driver, LOCATED_CITIES, LOCATED_CITY_FIELDS, database)
 
 
 def een_consortia_count(driver: Driver, database: str | None = None) -> int:

@@ -62,5 +62,7 @@ def test_reads_return_what_is_there(graph: Driver, settings: Settings) -> None:
         "source_ids": [],
         "merge_evidence": [],
     }
-    assert [c["nuts3"] for c in reads.located_cities(graph, db)] == ["DK050"]
+    assert reads.located_cities(graph, db) == [
+        {"country": "DK", "city": "Aalborg", "nuts3": "DK050"}
+    ]
     assert reads.een_consortia_count(graph, db) == 1
