@@ -135,17 +135,18 @@ def read_table(
             problem = "a quoted value is not closed (truncated row?); the rows after it were kept"
             values = next(csv.reader(lines[start : start + 1], delimiter=delimiter), [])
             feed.position = start + 1
-        if not problem and not any(v.strip() for v in values):
-            continue
-        extra = [v for v in values[len(header) :] if v.strip()]
+        if not problem and not "".join(values).strip():
+            continue  # a blank row
+        extra = len(values) > len(header) and "".join(values[len(header) :]).strip()
         if extra and not problem:
             problem = (
                 f"{len(values)} values for {len(header)} columns "
                 "(a separator inside an unquoted value?)"
             )
-        row: dict[str, str | None] = {}
-        for i, column in enumerate(header):
-            row[column] = values[i] if i < len(values) else None
+        # extra values are left out; missing ones (a row cut short) are None
+        row: dict[str, str | None] = dict(zip(header, values, strict=False))
+        if len(values) < len(header):
+            row.update(dict.fromkeys(header[len(values) :]))
         if problem:
             row[ROW_PROBLEM] = problem
         yield start + 1, row
