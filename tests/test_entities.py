@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import csv
+import random
 from pathlib import Path
 
 import pytest
 from neo4j import Driver
+from rapidfuzz import fuzz, process
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -15,6 +17,8 @@ from graph.settings import Settings
 from loaders.entities import (
     Candidate,
     OrganisationMatcher,
+    _KeysByLength,
+    _sorted_words,
     legal_form,
     name_key,
     names_agree,
@@ -156,6 +160,94 @@ def test_match_and_register_keeps_evidence_and_is_stable() -> None:
     assert first.merged and not again.merged
     assert matcher.merge_evidence("org:pic:999904034") == [first.evidence]
     assert "edih:hub_row:9" in matcher.source_ids("org:pic:999904034")
+
+
+# -- the name look-up by length buckets --------------------------------------------------------
+
+
+def full_extract(query: str, keys: list[str], cutoff: float, limit: int) -> list[object]:
+    """The look-up the buckets stand in for: rapidfuzz over every key of the country."""
+    return list(process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit))
+
+
+def perturbed(rng: random.Random, key: str) -> str:
+    """``key`` with a few typos, a word dropped or added, or its words shuffled."""
+    words = key.split()
+    change = rng.randrange(4)
+    if change == 0 and len(words) > 1:
+        words.pop(rng.randrange(len(words)))
+    elif change == 1:
+        words.insert(rng.randrange(len(words) + 1), rng.choice(["de", "gmbh", "institute"]))
+    elif change == 2:
+        rng.shuffle(words)
+    text = list(" ".join(words))
+    for _ in range(rng.randrange(3)):
+        at = rng.randrange(len(text) + 1)
+        text[at : at + rng.randrange(2)] = rng.choice("abcdeilnorstu") * rng.randrange(2)
+    return "".join(text).strip() or key
+
+
+@pytest.mark.parametrize("cutoff", [90.0, 80.0, 95.0, 100.0, 0.0])
+def test_bucketed_name_look_up_is_a_full_extract(cutoff: float) -> None:
+    """Same (key, score, index) list, in the same order, as process.extract over every key, for
+    names of very different lengths, tied scores (keys whose words sort alike) and keys added
+    between look-ups."""
+    rng = random.Random(20261204)
+    vocabulary = ["".join(rng.choices("abcdeilnorstu", k=rng.randint(1, 12))) for _ in range(60)]
+    keys: list[str] = []
+    buckets = _KeysByLength()
+    ties = hits = 0
+    for step in range(1500):
+        if keys and rng.random() < 0.3:
+            key = perturbed(rng, rng.choice(keys))  # near an earlier key, often a tie
+        else:
+            key = " ".join(rng.choices(vocabulary, k=rng.randint(1, 14)))
+        keys.append(_sorted_words(key))
+        buckets.append(keys[-1])
+        if step % 3 == 0:
+            query = _sorted_words(perturbed(rng, rng.choice(keys)))
+            for limit in (5, 1, 40):
+                expected = full_extract(query, keys, cutoff, limit)
+                assert buckets.extract(query, cutoff, limit) == expected, (query, limit)
+            hits += bool(expected)
+            scores = [score for _, score, _ in expected]
+            ties += len(set(scores)) < len(scores)
+    assert len(buckets) == len(keys)
+    assert hits > 100 and ties > 10  # the comparison exercised matches and ties
+
+
+def test_bucketed_name_look_up_keeps_matches_at_the_length_bound() -> None:
+    """Names that differ only in length score exactly at the bound that a bucket is skipped
+    by ('a' * 9 and 'a' * 11: 100 * (1 - 2 / 20) = 90): none of them may be dropped."""
+    keys = ["a" * n for n in range(1, 120)] + ["b" * n for n in range(1, 40)]
+    buckets = _KeysByLength()
+    for key in keys:
+        buckets.append(key)
+    for cutoff in (90.0, 75.0, 50.0, 99.0, 100.0, 1.0):
+        for n in range(1, 130):
+            query = "a" * n
+            assert buckets.extract(query, cutoff, 200) == full_extract(query, keys, cutoff, 200)
+
+
+def test_keys_registered_during_a_load_are_found_with_their_index() -> None:
+    """The matcher's buckets follow ``register``: every look-up equals a full extract over the
+    country's keys in the order first seen, and a name registered late is matched."""
+    rng = random.Random(7)
+    matcher = OrganisationMatcher()
+    names = [
+        f"{rng.choice(['Institut', 'Universitat', 'Centro'])} {rng.choice(['de', 'fur', ''])} "
+        f"{''.join(rng.choices('aeilnorstu', k=rng.randint(3, 30)))}"
+        for _ in range(400)
+    ]
+    for i, name in enumerate(names):
+        matcher.register(Candidate(f"org:x:{i}", f"x:{i}", name, "DE"))
+        sorted_keys = [_sorted_words(k) for k in matcher._name_keys["DE"]]
+        query = _sorted_words(name_key(perturbed(rng, name)))
+        assert matcher._sorted_keys["DE"].extract(query, 90.0, 5) == full_extract(
+            query, sorted_keys, 90.0, 5
+        )
+    late = matcher.match(Candidate("org:y:1", "y:1", names[-1] + "x", "DE"))
+    assert (late.uid, late.rule) == (f"org:x:{len(names) - 1}", "name")
 
 
 # -- precision on hand-checked real pairs ------------------------------------------------------
