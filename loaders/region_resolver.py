@@ -377,6 +377,10 @@ class RegionResolver:
         self.coarse_points: set[tuple[float, float]] = {
             (round(lat, 5), round(lon, 5)) for lat, lon in coarse_points
         }
+        # What a postcode or a map point gives depends on nothing else: remembered per load,
+        # as many organisations share an address (a university's departments, a science park)
+        self._postcode_hits: dict[tuple[str, str], _Hit] = {}
+        self._point_hits: dict[tuple[str, tuple[float, float]], _Hit] = {}
 
     @classmethod
     def from_data_dir(
@@ -472,6 +476,12 @@ class RegionResolver:
         return RegionMatch(None, None, None, f"{hit.note}; spans several NUTS 2 regions")
 
     def _postcode(self, cc: str, raw: str) -> _Hit:
+        found = self._postcode_hits.get((cc, raw))
+        if found is None:
+            found = self._postcode_hits[(cc, raw)] = self._look_up_postcode(cc, raw)
+        return found
+
+    def _look_up_postcode(self, cc: str, raw: str) -> _Hit:
         shape_ = self.postcodes.shapes.get(cc)
         if shape_ is None:
             return _Hit(frozenset(), None, f"no postcode table for {cc or 'unknown country'}")
@@ -516,6 +526,12 @@ class RegionResolver:
         return _hit(codes21, note)
 
     def _point(self, cc: str, point: tuple[float, float]) -> _Hit:
+        found = self._point_hits.get((cc, point))
+        if found is None:
+            found = self._point_hits[(cc, point)] = self._look_up_point(cc, point)
+        return found
+
+    def _look_up_point(self, cc: str, point: tuple[float, float]) -> _Hit:
         """The NUTS 3 regions of the organisation's country at the point or within
         ``BOUNDARY_MARGIN`` of it (the 1:60M boundaries are generalised): one region when the
         point is clearly inside it, several when it lies near a boundary."""

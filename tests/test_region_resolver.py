@@ -154,6 +154,18 @@ def test_geolocation_when_no_postcode(resolver: RegionResolver) -> None:
     assert (maastricht.nuts3, maastricht.nuts_from) == ("NL423", "geolocation")
 
 
+def test_a_remembered_postcode_or_point_is_remembered_for_its_country_only() -> None:
+    """A resolver remembers what each postcode and point gave: asked again in another country,
+    the same text or point must be looked up afresh."""
+    fresh = RegionResolver.from_data_dir(DATA)
+    assert fresh.resolve("EL", postcode="26504").nuts3 == "EL632"
+    assert fresh.resolve("DE", postcode="26504").nuts3 == "DE947"
+    assert fresh.resolve("EL", postcode="26504").nuts3 == "EL632"
+    aalborg = (57.0488, 9.9217)
+    assert fresh.resolve("DK", geolocation=aalborg).nuts3 == "DK050"
+    assert fresh.resolve("SE", geolocation=aalborg).nuts_from is None
+
+
 def test_points_that_say_nothing_are_not_used(resolver: RegionResolver) -> None:
     centre_of_greece = (38.9953683, 21.9877132)
     blind = RegionResolver.from_data_dir(DATA, coarse_points=[centre_of_greece])
