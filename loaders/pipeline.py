@@ -3,7 +3,9 @@ and relationships whose ends do not exist) into a report, and the graph version 
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -75,7 +77,8 @@ def run_loader(
         driver, settings.neo4j_database, batch_size=settings.batch_size, on_batch=on_batch
     )
     try:
-        result = _load(name, settings, driver, records, report, writer)
+        with _rare_collections():
+            result = _load(name, settings, driver, records, report, writer)
         result.stated = stated
         return result
     except (ServiceUnavailable, SessionExpired) as exc:
@@ -90,6 +93,24 @@ def run_loader(
             f"Neo4j refused a write while loading {name} ({exc.code}: {_first_line(exc)}); "
             "the batches written before it are kept"
         ) from exc
+
+
+# A load keeps most of what it allocates (validated rows, the matcher's names, records waiting
+# for their batch), so the cyclic collector's default pace (a pass per 700 objects, a full pass
+# as the heap grows by a quarter) walks the same live objects over and over: 830,693 EDIH
+# topics at 100x validate in 2.8 s instead of 6.7 s with these thresholds, as with none.
+LOAD_GC_THRESHOLDS = (100_000, 50, 50)
+
+
+@contextmanager
+def _rare_collections() -> Iterator[None]:
+    """The cyclic garbage collector runs rarely while a source loads (see above)."""
+    before = gc.get_threshold()
+    gc.set_threshold(*LOAD_GC_THRESHOLDS)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*before)
 
 
 def fetched_sources(name: str, settings: Settings, report: LoadReport) -> Iterator[Path]:
