@@ -154,14 +154,10 @@ def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _T
     for _, tally in contenders:  # only the routes of brokers that may be shown need an order
         tally.routes.sort(key=lambda r: (-_score_of(r), len(r.rels)))
     leading = {uid: _leading(tally.routes) for uid, tally in contenders}
-    names = {
-        uid: info.name
-        for uid, info in node_infos(
-            reader,
-            {uid for uid, _ in contenders}
-            | {r.uids[-1] for routes in leading.values() for r in routes},
-        ).items()
-    }
+    # every node of the leading routes in one read: the names that break ties, and what
+    # scoring the shown routes (among the leading ones) needs
+    infos = node_infos(reader, {u for routes in leading.values() for r in routes for u in r.uids})
+    names = {uid: info.name for uid, info in infos.items()}
     ranked = sorted(contenders, key=lambda kv: (*weight(kv), names.get(kv[0], kv[0])))[:k]
     for uid, tally in ranked:
         first = sorted(
@@ -172,7 +168,9 @@ def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _T
     shown = {
         item.route.uids: item
         for item in score_routes(
-            reader, [r for _, tally in ranked for r in tally.routes[:PATHS_PER_BROKER]]
+            reader,
+            [r for _, tally in ranked for r in tally.routes[:PATHS_PER_BROKER]],
+            known=infos,
         )
     }
     for _, tally in ranked:

@@ -430,14 +430,21 @@ def node_networks(reader: Reader, by_label: Mapping[str, Iterable[str]]) -> dict
 
 
 def score_routes(
-    reader: Reader, routes: Sequence[Route], today: date | None = None
+    reader: Reader,
+    routes: Sequence[Route],
+    today: date | None = None,
+    known: Mapping[str, NodeInfo] | None = None,
 ) -> list[ScoredRoute]:
     """Scores every route (see ``queries.scoring``), best first; ties broken by fewer hops,
-    then by the end organisation's name, so the order is stable."""
+    then by the end organisation's name, so the order is stable. Nodes in ``known`` (read by
+    the caller already) are not read again."""
     if not routes:
         return []
     today = today or date.today()
-    infos = node_infos(reader, {uid for route in routes for uid in route.uids})
+    known = known or {}
+    uids = {uid for route in routes for uid in route.uids}
+    unread = uids - known.keys()
+    infos = node_infos(reader, unread) | {u: known[u] for u in uids - unread}
     ends = {uid for route in routes for uid in (route.uids[0], route.uids[-1])}
     regions = [info.region for u in ends if (info := infos.get(u)) and info.region]
     profiles = region_profiles(reader, regions)
