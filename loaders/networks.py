@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 from graph.schema import NodeLabel, RelType
 from graph.writer import Node, Rel
@@ -32,6 +33,7 @@ def in_network(label: NodeLabel, key: str, network: str, source: str) -> Rel:
     return Rel(RelType.IN_NETWORK, label, key, NodeLabel.NETWORK, network, {}, source)
 
 
+@lru_cache(maxsize=65_536)  # labels recur: a hub catalogue repeats its few hundred terms
 def slug(text: str) -> str:
     """Lower-case ASCII words joined by '-' ('Micro- and nanoelectronics, optoelectronics' ->
     'micro-and-nanoelectronics-optoelectronics'): stable uids from source labels."""
