@@ -34,7 +34,6 @@ numbers, countries or legal forms (a group's SA and its SAS) are not merged by w
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -42,6 +41,8 @@ from functools import lru_cache
 from typing import Literal
 from urllib.parse import urlsplit
 
+import numpy as np
+import numpy.typing as npt
 from neo4j import Driver
 from rapidfuzz import fuzz, process
 
@@ -255,54 +256,86 @@ class Match:
         return bool(self.evidence)
 
 
-class _KeysByLength:
-    """One country's sorted-word name keys, bucketed by length, each key with its index (the
-    order first seen). ``fuzz.ratio`` is 100 * (1 - indel / (len_a + len_b)) and the Indel
-    distance is at least ``|len_a - len_b|``, so a key whose length is too far from the query's
-    can never reach the cutoff: a look-up asks rapidfuzz about the buckets that can, instead of
-    every name of the country (tens of thousands at the benchmark's 100x scale)."""
+class _NameKeys:
+    """One country's sorted-word name keys in index order (the order first seen), with a cheap
+    exact filter in front of rapidfuzz. ``fuzz.ratio`` is 100 * (1 - indel / (len_a + len_b))
+    and the Indel distance is at least the L1 distance of the two keys' character counts (a
+    common subsequence holds at most min(count_a(c), count_b(c)) of each character c); counts
+    folded into ``_BINS`` bins and capped at 127 only lower that bound. So a look-up computes
+    the bound for every key in one numpy step and asks rapidfuzz only about the few keys (under
+    1% at the benchmark's 100x scale) that can still reach the cutoff. The bound is at least
+    the length difference, so it also drops every key of a length that cannot match."""
 
     def __init__(self) -> None:
-        # length -> (keys, their indices), both in index order
-        self._buckets: dict[int, tuple[list[str], list[int]]] = {}
-        self._count = 0
+        self._keys: list[str] = []
+        # Binned character counts, one column per key (a column per key keeps the sum over
+        # bins a fast row-wise reduction), and the key lengths; the first ``_counted`` columns
+        # are filled, in batches at look-up time, so appending stays a list append.
+        self._counts = np.zeros((_BINS, 0), np.int8)
+        self._lengths = np.zeros(0, np.int32)
+        self._counted = 0
 
     def __len__(self) -> int:
-        return self._count
+        return len(self._keys)
 
     def append(self, key: str) -> None:
         """Adds ``key`` with the next index."""
-        keys, indices = self._buckets.setdefault(len(key), ([], []))
-        keys.append(key)
-        indices.append(self._count)
-        self._count += 1
-
-    def lengths(self, length: int, score_cutoff: float) -> list[int]:
-        """The bucket lengths whose keys can score at least ``score_cutoff`` against a query of
-        ``length``: |length - n| <= slack * (length + n), widened by one character so that
-        float rounding of the bounds or of rapidfuzz's own comparison never drops a match."""
-        slack = 1.0 - score_cutoff / 100.0  # the largest indel / (len_a + len_b) that matches
-        if slack >= 1.0:
-            return list(self._buckets)
-        low = math.floor((length * (1.0 - slack) - 1.0) / (1.0 + slack))
-        high = math.ceil((length * (1.0 + slack) + 1.0) / (1.0 - slack))
-        return [n for n in range(max(low, 0), high + 1) if n in self._buckets]
+        self._keys.append(key)
 
     def extract(self, query: str, score_cutoff: float, limit: int) -> list[tuple[str, float, int]]:
         """What ``process.extract(query, all_keys, scorer=fuzz.ratio, score_cutoff=...,
         limit=...)`` returns over the keys in index order: (key, score, index), best score
-        first and, among equal scores, lowest index first (rapidfuzz's own order for a list).
-        Each bucket keeps its keys in index order, so its own ``limit`` best hold every key of
-        the overall ``limit`` best that lies in it."""
-        found: list[tuple[str, float, int]] = []
-        for length in self.lengths(len(query), score_cutoff):
-            keys, indices = self._buckets[length]
-            best = process.extract(
-                query, keys, scorer=fuzz.ratio, score_cutoff=score_cutoff, limit=limit
-            )
-            found.extend((key, score, indices[i]) for key, score, i in best)
-        found.sort(key=lambda hit: (-hit[1], hit[2]))
-        return found[:limit]
+        first and, among equal scores, lowest index first. The keys kept stay in index order,
+        so rapidfuzz's own order over them is that order."""
+        n = len(self._keys)
+        if self._counted < n:
+            self._count_new_keys()
+        diff = self._counts[:, :n] - _bin_counts([query])
+        np.abs(diff, out=diff)
+        bound = diff.sum(axis=0, dtype=np.int16)
+        # A key can match when indel <= (1 - cutoff / 100) * (len_a + len_b); one unit more
+        # so that float rounding (ours or rapidfuzz's) never drops a match.
+        slack = (100.0 - score_cutoff) / 100.0
+        allowed = np.floor((self._lengths[:n] + len(query)) * slack).astype(np.int32) + 1
+        rows = np.flatnonzero(bound <= allowed).tolist()
+        best = process.extract(
+            query,
+            [self._keys[row] for row in rows],
+            scorer=fuzz.ratio,
+            score_cutoff=score_cutoff,
+            limit=limit,
+        )
+        return [(key, score, rows[i]) for key, score, i in best]
+
+    def _count_new_keys(self) -> None:
+        """Counts the keys appended since the last look-up, growing the arrays by doubling."""
+        new = self._keys[self._counted :]
+        end = len(self._keys)
+        if self._counts.shape[1] < end:
+            counts = np.zeros((_BINS, 2 * end), np.int8)
+            counts[:, : self._counted] = self._counts[:, : self._counted]
+            lengths = np.zeros(2 * end, np.int32)
+            lengths[: self._counted] = self._lengths[: self._counted]
+            self._counts, self._lengths = counts, lengths
+        self._counts[:, self._counted : end] = _bin_counts(new)
+        self._lengths[self._counted : end] = [len(key) for key in new]
+        self._counted = end
+
+
+# Bins of the character counts of ``_NameKeys``: code point modulo 16, so letters 16 apart
+# share a bin (a/q, e/u, i/y, space/p, digits with a-j). Measured at 100x: the bound stays
+# nearly as tight as with 32 bins (a few more keys go to rapidfuzz), and the numpy step, which
+# costs more than rapidfuzz on the keys kept, takes 15-20% less time.
+_BINS = 16
+
+
+def _bin_counts(keys: list[str]) -> npt.NDArray[np.int8]:
+    """Binned character counts of ``keys``, one column per key, capped at 127 (int8)."""
+    lengths = [len(key) for key in keys]
+    codes = np.frombuffer("".join(keys).encode("utf-32-le"), dtype=np.uint32) % _BINS
+    columns = np.repeat(np.arange(len(keys)), lengths)
+    flat = np.bincount(columns * _BINS + codes, minlength=len(keys) * _BINS)
+    return np.minimum(flat.reshape(len(keys), _BINS).T, 127).astype(np.int8)
 
 
 @dataclass(slots=True)
@@ -338,7 +371,7 @@ class OrganisationMatcher:
         # sorted (same index): rapidfuzz's ``ratio`` over pre-sorted words is
         # ``token_sort_ratio`` without re-sorting every known name at every look-up.
         self._name_keys: dict[str, list[str]] = defaultdict(list)
-        self._sorted_keys: dict[str, _KeysByLength] = defaultdict(_KeysByLength)
+        self._sorted_keys: dict[str, _NameKeys] = defaultdict(_NameKeys)
         # Per country, organisations indexed there that had no PIC: a candidate with a PIC can
         # only be one of them (two PICs are never one organisation).
         self._without_pic: dict[str, set[str]] = defaultdict(set)

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from neo4j import Driver
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import Indel
 from typer.testing import CliRunner
 
 from cli.main import app
@@ -17,7 +18,8 @@ from graph.settings import Settings
 from loaders.entities import (
     Candidate,
     OrganisationMatcher,
-    _KeysByLength,
+    _bin_counts,
+    _NameKeys,
     _sorted_words,
     legal_form,
     name_key,
@@ -166,7 +168,7 @@ def test_match_and_register_keeps_evidence_and_is_stable() -> None:
 
 
 def full_extract(query: str, keys: list[str], cutoff: float, limit: int) -> list[object]:
-    """The look-up the buckets stand in for: rapidfuzz over every key of the country."""
+    """The look-up ``_NameKeys`` stands in for: rapidfuzz over every key of the country."""
     return list(process.extract(query, keys, scorer=fuzz.ratio, score_cutoff=cutoff, limit=limit))
 
 
@@ -195,7 +197,7 @@ def test_bucketed_name_look_up_is_a_full_extract(cutoff: float) -> None:
     rng = random.Random(20261204)
     vocabulary = ["".join(rng.choices("abcdeilnorstu", k=rng.randint(1, 12))) for _ in range(60)]
     keys: list[str] = []
-    buckets = _KeysByLength()
+    buckets = _NameKeys()
     ties = hits = 0
     for step in range(1500):
         if keys and rng.random() < 0.3:
@@ -220,13 +222,69 @@ def test_bucketed_name_look_up_keeps_matches_at_the_length_bound() -> None:
     """Names that differ only in length score exactly at the bound that a bucket is skipped
     by ('a' * 9 and 'a' * 11: 100 * (1 - 2 / 20) = 90): none of them may be dropped."""
     keys = ["a" * n for n in range(1, 120)] + ["b" * n for n in range(1, 40)]
-    buckets = _KeysByLength()
+    buckets = _NameKeys()
     for key in keys:
         buckets.append(key)
     for cutoff in (90.0, 75.0, 50.0, 99.0, 100.0, 1.0):
         for n in range(1, 130):
             query = "a" * n
             assert buckets.extract(query, cutoff, 200) == full_extract(query, keys, cutoff, 200)
+
+
+def near_variants(rng: random.Random, key: str) -> list[str]:
+    """Keys whose score against ``key`` lies near any cutoff: anagrams (same character counts,
+    so a count bound of 0, yet a low score), one character changed, dropped or doubled, runs of
+    a repeated letter, and digits and accented letters that share count bins with others."""
+    chars = list(key)
+    at = rng.randrange(len(chars))
+    shuffled = chars[:]
+    rng.shuffle(shuffled)
+    return [
+        "".join(shuffled),
+        "".join(sorted(chars)),
+        key[:at] + rng.choice("abcdepqy09 é") + key[at + 1 :],
+        key[:at] + key[at + 1 :],
+        key[:at] + key[at] * rng.randint(2, 5) + key[at + 1 :],
+        key + rng.choice("aeu") * rng.randint(1, 4),
+        key.replace("e", "u").replace("p", "0"),
+        key[::-1],
+    ]
+
+
+def test_character_count_bound_is_at_most_the_indel_distance() -> None:
+    """The bound ``_NameKeys`` filters by (L1 distance of binned, capped character counts)
+    never exceeds rapidfuzz's Indel distance, on random, anagram-like and repetitive strings;
+    it is often exact, so the check would notice an overstated bound."""
+    rng = random.Random(42)
+    exact = 0
+    for _ in range(3000):
+        alphabet = rng.choice(["ab", "abcdeilnorstu ", "abcdefghijklmnopqrstuvwxyz0123456789 é"])
+        a = "".join(rng.choices(alphabet, k=rng.randint(1, 60)))
+        if rng.random() < 0.3:
+            a = a * rng.randint(1, 5)  # long runs, counts beyond the int8 cap of 127
+        for b in [*near_variants(rng, a), "".join(rng.choices(alphabet, k=rng.randint(1, 60)))]:
+            counts = _bin_counts([a, b]).astype(int)
+            bound = int(abs(counts[:, 0] - counts[:, 1]).sum())
+            distance = Indel.distance(a, b)
+            assert bound <= distance, (a, b)
+            exact += bound == distance
+    assert exact > 3000
+
+
+def test_count_filter_keeps_matches_at_the_cutoff() -> None:
+    """Near variants of a query, looked up with each score they reach as the cutoff (so that
+    some key scores exactly at it): the same list as a full extract."""
+    rng = random.Random(11)
+    for _ in range(150):
+        query = " ".join(rng.choices(["uni", "istituto", "tecnico", "aa", "b", "zz9"], k=4))
+        keys = [v for _ in range(4) for v in near_variants(rng, query)] + ["a" * 300, query]
+        index = _NameKeys()
+        for key in keys:
+            index.append(key)
+        for cutoff in [*sorted({fuzz.ratio(query, key) for key in keys}), 0.0, 100.0]:
+            for limit in (3, 100):
+                expected = full_extract(query, keys, cutoff, limit)
+                assert index.extract(query, cutoff, limit) == expected, (query, cutoff)
 
 
 def test_keys_registered_during_a_load_are_found_with_their_index() -> None:
