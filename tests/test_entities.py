@@ -164,7 +164,7 @@ def test_match_and_register_keeps_evidence_and_is_stable() -> None:
     assert "edih:hub_row:9" in matcher.source_ids("org:pic:999904034")
 
 
-# -- the name look-up by length buckets --------------------------------------------------------
+# -- the filtered name look-up -----------------------------------------------------------------
 
 
 def full_extract(query: str, keys: list[str], cutoff: float, limit: int) -> list[object]:
@@ -190,14 +190,14 @@ def perturbed(rng: random.Random, key: str) -> str:
 
 
 @pytest.mark.parametrize("cutoff", [90.0, 80.0, 95.0, 100.0, 0.0])
-def test_bucketed_name_look_up_is_a_full_extract(cutoff: float) -> None:
+def test_filtered_name_look_up_is_a_full_extract(cutoff: float) -> None:
     """Same (key, score, index) list, in the same order, as process.extract over every key, for
     names of very different lengths, tied scores (keys whose words sort alike) and keys added
     between look-ups."""
     rng = random.Random(20261204)
     vocabulary = ["".join(rng.choices("abcdeilnorstu", k=rng.randint(1, 12))) for _ in range(60)]
     keys: list[str] = []
-    buckets = _NameKeys()
+    name_keys = _NameKeys()
     ties = hits = 0
     for step in range(1500):
         if keys and rng.random() < 0.3:
@@ -205,30 +205,30 @@ def test_bucketed_name_look_up_is_a_full_extract(cutoff: float) -> None:
         else:
             key = " ".join(rng.choices(vocabulary, k=rng.randint(1, 14)))
         keys.append(_sorted_words(key))
-        buckets.append(keys[-1])
+        name_keys.append(keys[-1])
         if step % 3 == 0:
             query = _sorted_words(perturbed(rng, rng.choice(keys)))
             for limit in (5, 1, 40):
                 expected = full_extract(query, keys, cutoff, limit)
-                assert buckets.extract(query, cutoff, limit) == expected, (query, limit)
+                assert name_keys.extract(query, cutoff, limit) == expected, (query, limit)
             hits += bool(expected)
             scores = [score for _, score, _ in expected]
             ties += len(set(scores)) < len(scores)
-    assert len(buckets) == len(keys)
+    assert len(name_keys) == len(keys)
     assert hits > 100 and ties > 10  # the comparison exercised matches and ties
 
 
-def test_bucketed_name_look_up_keeps_matches_at_the_length_bound() -> None:
-    """Names that differ only in length score exactly at the bound that a bucket is skipped
+def test_filtered_name_look_up_keeps_matches_at_the_length_bound() -> None:
+    """Names that differ only in length score exactly at the bound that a key is skipped
     by ('a' * 9 and 'a' * 11: 100 * (1 - 2 / 20) = 90): none of them may be dropped."""
     keys = ["a" * n for n in range(1, 120)] + ["b" * n for n in range(1, 40)]
-    buckets = _NameKeys()
+    name_keys = _NameKeys()
     for key in keys:
-        buckets.append(key)
+        name_keys.append(key)
     for cutoff in (90.0, 75.0, 50.0, 99.0, 100.0, 1.0):
         for n in range(1, 130):
             query = "a" * n
-            assert buckets.extract(query, cutoff, 200) == full_extract(query, keys, cutoff, 200)
+            assert name_keys.extract(query, cutoff, 200) == full_extract(query, keys, cutoff, 200)
 
 
 def near_variants(rng: random.Random, key: str) -> list[str]:
@@ -288,7 +288,7 @@ def test_count_filter_keeps_matches_at_the_cutoff() -> None:
 
 
 def test_keys_registered_during_a_load_are_found_with_their_index() -> None:
-    """The matcher's buckets follow ``register``: every look-up equals a full extract over the
+    """The matcher's name keys follow ``register``: every look-up equals a full extract over the
     country's keys in the order first seen, and a name registered late is matched."""
     rng = random.Random(7)
     matcher = OrganisationMatcher()
