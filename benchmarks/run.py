@@ -264,9 +264,7 @@ def run_scale(
         f"(budget {budget:.0f} s) ..."
     )
     out = work / f"load-{name}.json"
-    arguments = ["load", "--rows", str(rows), "--out", str(out)]
-    if data is not None:
-        arguments += ["--data", str(data)]
+    arguments = load_arguments(rows, out, data)
     figures["load_finished"] = child("benchmarks.ingest", arguments, server.env, logfile, budget)
     figures["load"] = json.loads(out.read_text())
     if "loaders" not in figures["load"]:
@@ -325,6 +323,12 @@ def run_scale(
     return figures
 
 
+def load_arguments(rows: Path, out: Path, data: Path | None) -> list[str]:
+    """``benchmarks.ingest load`` of a scale's data set (None: the bundled real data)."""
+    arguments = ["load", "--rows", str(rows), "--out", str(out)]
+    return arguments + (["--data", str(data)] if data is not None else [])
+
+
 def profile_load(
     server: BenchServer,
     work: Path,
@@ -339,12 +343,9 @@ def profile_load(
     log(f"[profile] the same load again under pyinstrument, not measured (budget {budget:.0f} s)")
     server.reset()
     rows = work / "profiled-rows.pickle"
-    arguments = ["load", "--rows", str(rows), "--out", str(work / "profiled-load.json")]
-    if data is not None:
-        arguments += ["--data", str(data)]
     child(
         "benchmarks.ingest",
-        [*arguments, "--profile", str(report)],
+        [*load_arguments(rows, work / "profiled-load.json", data), "--profile", str(report)],
         server.env,
         work / "profile.log",
         budget,
