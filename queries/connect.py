@@ -19,23 +19,25 @@ from neo4j import Driver
 from queries import cypher
 from queries.bounds import MAX_HOPS, MAX_K
 from queries.models import Broker, ConnectResult, Entity, EntityKind, Resolution
-from queries.networks import count_by_network, route_networks
+from queries.networks import count_by_network
 from queries.paths import (
     ROUTE_LIMIT,
-    Route,
+    IndexSearch,
     ScoredRoute,
     TargetFilter,
     ambiguities_of,
+    as_route,
     check_range,
     domain_closure,
     node_infos,
     present,
     region_ids,
     score_routes,
-    search_routes,
+    search_index,
     start_organisations,
 )
 from queries.resolve import CONNECTOR_KINDS, resolve_with
+from queries.route_index import IndexedRoute
 from queries.runner import Reader
 
 DEFAULT_X_KINDS: tuple[EntityKind, ...] = ("region", "country", "organisation", "domain")
@@ -47,7 +49,7 @@ class _Tally:
     """A broker's routes (best first once ranked) and their summed score. Only the routes that
     are shown get scored in full (``shown``): a connect may weigh thousands."""
 
-    routes: list[Route] = field(default_factory=list)
+    routes: list[IndexedRoute] = field(default_factory=list)
     score: float = 0.0
     shown: list[ScoredRoute] = field(default_factory=list)
 
@@ -102,8 +104,8 @@ def _connect(
         )
         return result
     target, target_text = _target(reader, x_entity)
-    search = search_routes(reader, starts, target, None, [], max_hops)
-    ranked = _rank(reader, search.routes, k)
+    search = search_index(reader, starts, target, None, [], max_hops)
+    ranked = _rank(reader, search, k)
     for rank, (uid, tally) in enumerate(ranked, start=1):
         best = tally.shown[0]
         node = best.path.nodes[best.route.uids.index(uid)]
@@ -123,7 +125,7 @@ def _connect(
         )
     result.routes_found = len(search.routes)
     result.routes_by_network = count_by_network(
-        route_networks(route.labels, route.uids) for route in search.routes
+        search.index.networks_of(route.nodes) for route in search.routes
     )
     result.explanation = _explain(
         us_entity, len(starts), target_text, max_hops, result, search.truncated
@@ -131,17 +133,20 @@ def _connect(
     return result
 
 
-def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _Tally]]:
+def _rank(reader: Reader, search: IndexSearch, k: int) -> list[tuple[str, _Tally]]:
     """The ``k`` best brokers: by summed route score, then routes, then name; each with its
     ``PATHS_PER_BROKER`` best routes scored and presented. Routes are ordered as
     ``score_routes`` orders them (score, hops, end organisation's name); names are fetched only
     where they break a tie that decides what is shown."""
-    tallies: dict[str, _Tally] = defaultdict(_Tally)
-    for route in routes:
-        for uid in dict.fromkeys(route.uids[1:-1]):
-            tallies[uid].routes.append(route)
-    for tally in tallies.values():
-        tally.score = math.fsum([_score_of(r) for r in tally.routes])
+    through: dict[int, list[IndexedRoute]] = defaultdict(list)
+    for route in search.routes:
+        for node in route.nodes[1:-1]:  # a route passes a node once
+            through[node].append(route)
+    uids = search.index.uids
+    tallies = {
+        uids[node]: _Tally(routes, math.fsum([r.score for r in routes]))
+        for node, routes in through.items()
+    }
 
     def weight(item: tuple[str, _Tally]) -> tuple[float, int]:
         return (-item[1].score, -len(item[1].routes))
@@ -152,46 +157,50 @@ def _rank(reader: Reader, routes: Sequence[Route], k: int) -> list[tuple[str, _T
         cut += 1  # brokers tied with the last one shown: their names decide
     contenders = order[:cut]
     for _, tally in contenders:  # only the routes of brokers that may be shown need an order
-        tally.routes.sort(key=lambda r: (-_score_of(r), len(r.rels)))
+        tally.routes.sort(key=lambda r: (-r.score, len(r.ties)))
     leading = {uid: _leading(tally.routes) for uid, tally in contenders}
     # every node of the leading routes in one read: the names that break ties, and what
     # scoring the shown routes (among the leading ones) needs
-    infos = node_infos(reader, {u for routes in leading.values() for r in routes for u in r.uids})
+    infos = node_infos(
+        reader, {uids[n] for routes in leading.values() for r in routes for n in r.nodes}
+    )
     names = {uid: info.name for uid, info in infos.items()}
     ranked = sorted(contenders, key=lambda kv: (*weight(kv), names.get(kv[0], kv[0])))[:k]
     for uid, tally in ranked:
         first = sorted(
             leading[uid],
-            key=lambda r: (-_score_of(r), len(r.rels), names.get(r.uids[-1], ""), r.uids),
+            key=lambda r: (
+                -r.score,
+                len(r.ties),
+                names.get(uids[r.nodes[-1]], ""),
+                search.index.uids_of(r.nodes),
+            ),
         )
         tally.routes[: len(first)] = first
     shown = {
         item.route.uids: item
         for item in score_routes(
             reader,
-            [r for _, tally in ranked for r in tally.routes[:PATHS_PER_BROKER]],
+            [as_route(search.index, r) for _, t in ranked for r in t.routes[:PATHS_PER_BROKER]],
             known=infos,
         )
     }
     for _, tally in ranked:
-        tally.shown = [shown[r.uids] for r in tally.routes[:PATHS_PER_BROKER]]
+        tally.shown = [
+            shown[search.index.uids_of(r.nodes)] for r in tally.routes[:PATHS_PER_BROKER]
+        ]
     present(reader, [item for _, tally in ranked for item in tally.shown])
     return ranked
 
 
-def _score_of(route: Route) -> float:
-    assert route.score is not None, "connect ranks routes the index search has scored"
-    return route.score
-
-
-def _leading(routes: Sequence[Route]) -> list[Route]:
+def _leading(routes: Sequence[IndexedRoute]) -> list[IndexedRoute]:
     """The routes that can be among the first ``PATHS_PER_BROKER`` once names break ties: the
     first ones by (score, hops) and every later one level with the last of them."""
     cut = min(PATHS_PER_BROKER, len(routes))
-    while 0 < cut < len(routes) and (
-        _score_of(routes[cut]),
-        len(routes[cut].rels),
-    ) == (_score_of(routes[cut - 1]), len(routes[cut - 1].rels)):
+    while 0 < cut < len(routes) and (routes[cut].score, len(routes[cut].ties)) == (
+        routes[cut - 1].score,
+        len(routes[cut - 1].ties),
+    ):
         cut += 1
     return list(routes[:cut])
 

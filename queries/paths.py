@@ -44,6 +44,7 @@ from queries.regions import RegionProfile, domain_ancestors, region_profiles
 from queries.resolve import resolve_with
 from queries.route_index import (
     IndexedRoute,
+    RouteIndex,
     SearchStats,
     SearchTimeout,
     fit_function,
@@ -281,8 +282,33 @@ def search_routes(
     (``queries.route_index``). With ``best``: every route that can be among the ``best`` paths
     (at most ``MAX_PER_END`` per end organisation, ties included), and nothing else; without it,
     the ``limit`` best routes."""
-    found = RouteSearch()
+    found = search_index(reader, starts, target, domains, domain_regions, max_hops, limit, best)
+    return RouteSearch([as_route(found.index, r) for r in found.routes], found.truncated)
+
+
+@dataclass
+class IndexSearch:
+    """What ``search_routes`` finds, as ids of the index it searched: for callers that weigh
+    thousands of routes and show a few (``as_route`` turns one into uids)."""
+
+    index: RouteIndex
+    routes: list[IndexedRoute] = field(default_factory=list)  # scores rounded as shown
+    truncated: bool = False
+
+
+def search_index(
+    reader: Reader,
+    starts: Sequence[str],
+    target: TargetFilter,
+    domains: list[str] | None,
+    domain_regions: list[str],
+    max_hops: int,
+    limit: int = ROUTE_LIMIT,
+    best: int | None = None,
+) -> IndexSearch:
+    """``search_routes``, with the routes as the index holds them."""
     index = route_index(reader)
+    found = IndexSearch(index)
     targets = index.targets(target.organisations, target.regions, target.domains)
     if not targets:  # nobody to end at (a region where the graph knows no organisation)
         return found
@@ -306,21 +332,30 @@ def search_routes(
     return found
 
 
+def as_route(index: RouteIndex, route: IndexedRoute) -> Route:
+    return Route(
+        index.uids_of(route.nodes),
+        tuple(map(index.labels.__getitem__, route.nodes)),
+        tuple(map(index.ties.__getitem__, route.ties)),
+        route.score,
+    )
+
+
 def _collect(
-    found: RouteSearch, routes: Iterator[IndexedRoute], best: int | None, limit: int
+    found: IndexSearch, routes: Iterator[IndexedRoute], best: int | None, limit: int
 ) -> None:
     """Takes routes, best first, until the ``best`` paths are proven (ties included) or
     ``limit`` routes are taken: then the routes level with the last one (same score as shown)
     are taken in order of hops and uids, so the cut does not depend on the search's order."""
-    per_end: dict[str, int] = defaultdict(int)
+    per_end: dict[int, int] = defaultdict(int)
     accepted = 0
     threshold: float | None = None
     for route in routes:
         if threshold is not None and route.score < threshold - SCORE_EPSILON:
             break
-        found.routes.append(Route(route.uids, route.labels, route.rels, round(route.score, 4)))
+        found.routes.append(IndexedRoute(round(route.score, 4), route.nodes, route.ties))
         if best is not None:
-            end = route.uids[-1]
+            end = route.nodes[-1]
             if threshold is None and per_end[end] < MAX_PER_END:
                 per_end[end] += 1
                 accepted += 1
@@ -331,7 +366,7 @@ def _collect(
             break
 
 
-def _cut_level(found: RouteSearch, routes: Iterator[IndexedRoute], limit: int) -> None:
+def _cut_level(found: IndexSearch, routes: Iterator[IndexedRoute], limit: int) -> None:
     level = found.routes[-1].score
     first = next(i for i, r in enumerate(found.routes) if r.score == level)
     tied = found.routes[first:]
@@ -339,8 +374,8 @@ def _cut_level(found: RouteSearch, routes: Iterator[IndexedRoute], limit: int) -
         found.truncated = True
         if round(route.score, 4) != level:
             break
-        tied.append(Route(route.uids, route.labels, route.rels, level))
-    tied.sort(key=lambda r: (len(r.rels), r.uids))
+        tied.append(IndexedRoute(level, route.nodes, route.ties))
+    tied.sort(key=lambda r: (len(r.ties), found.index.uids_of(r.nodes)))
     found.routes[first:] = tied[: limit - first]
 
 

@@ -25,13 +25,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from numpy.typing import NDArray
 
 from queries import cypher
 from queries.models import RegionRef
+from queries.networks import connector_network
 from queries.regions import RegionProfile, domain_ancestors, region_profiles
 from queries.runner import Reader
 from queries.scoring import (
@@ -50,14 +51,13 @@ _bound_of = itemgetter(0)
 MAX_POPS = 3_000_000  # a safety bound on one search; reaching it marks the answer incomplete
 
 
-@dataclass(frozen=True, slots=True)
-class IndexedRoute:
-    """A complete route: node uids, labels, relationships as ``{type, from, role}``, score."""
+class IndexedRoute(NamedTuple):
+    """A complete route as the search finds it: its nodes and ties as ids of the index, and its
+    score. A plain tuple: a connect weighs thousands, and only the shown ones need uids."""
 
-    uids: tuple[str, ...]
-    labels: tuple[str, ...]
-    rels: tuple[dict[str, Any], ...]
     score: float
+    nodes: tuple[int, ...]
+    ties: tuple[int, ...]
 
 
 @dataclass
@@ -80,6 +80,7 @@ class RouteIndex:
     by_reach_domain: dict[str, list[int]] = field(default_factory=dict)
     is_organisation: list[bool] = field(default_factory=list)
     leads_on: list[bool] = field(default_factory=list)  # has a neighbour that is no organisation
+    networks: list[str | None] = field(default_factory=list)  # a connector's network
     _strengths: _TieStrengths | None = field(default=None, repr=False)
     indptr: NDArray[np.int64] = field(default_factory=lambda: np.zeros(1, dtype=np.int64))
     indices: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
@@ -142,6 +143,7 @@ class RouteIndex:
 
     def _finish(self) -> None:
         self.is_organisation = [label == ORGANISATION for label in self.labels]
+        self.networks = list(map(connector_network, self.labels, self.uids))
         self.leads_on = [
             any(not self.is_organisation[n] for n, _ in links) for links in self.adjacency
         ]
@@ -286,7 +288,7 @@ class RouteIndex:
             nodes: tuple[int, ...] = (*parent[0], here)
             ties: tuple[int, ...] = (*parent[1], tie) if tie >= 0 else parent[1]
             if complete:
-                yield self._route(nodes, ties, score)
+                yield IndexedRoute(score, nodes, ties)
                 continue
             hops = len(ties)
             domain_seen = parent[2] or (
@@ -380,13 +382,13 @@ class RouteIndex:
         regions = self.regions[node]
         return regions[0] if regions else None
 
-    def _route(self, nodes: tuple[int, ...], ties: tuple[int, ...], score: float) -> IndexedRoute:
-        return IndexedRoute(
-            uids=tuple(map(self.uids.__getitem__, nodes)),
-            labels=tuple(map(self.labels.__getitem__, nodes)),
-            rels=tuple(map(self.ties.__getitem__, ties)),
-            score=score,
-        )
+    def uids_of(self, nodes: Sequence[int]) -> tuple[str, ...]:
+        return tuple(map(self.uids.__getitem__, nodes))
+
+    def networks_of(self, nodes: Sequence[int]) -> set[str]:
+        """The networks whose ties a route through these nodes runs through (as
+        ``queries.networks.route_networks`` names them)."""
+        return {n for n in map(self.networks.__getitem__, nodes) if n is not None}
 
 
 class _TieStrengths:

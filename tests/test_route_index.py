@@ -14,7 +14,8 @@ from typing import Any
 import networkx as nx
 import pytest
 
-from queries.paths import RouteSearch, _collect
+from queries.networks import route_networks
+from queries.paths import IndexSearch, _collect
 from queries.route_index import MAX_PROJECT_PARTNERS, IndexedRoute, RouteIndex
 from queries.scoring import INTERMEDIARY_FACTOR, NodeInfo, segment_tie, split_segments
 from queries.versioned import long_lived
@@ -108,10 +109,30 @@ def test_best_first_yields_every_route_in_score_order(seed: int, max_hops: int) 
     found = list(index.best_routes(sorted(starts), target_ids, None, [], max_hops, fit, TODAY))
     expected = brute_force(nodes, ties, starts, targets, max_hops)
     assert len(found) == len(expected)
-    assert {r.uids for r in found} == {path for _, path in expected}
+    assert {index.uids_of(r.nodes) for r in found} == {path for _, path in expected}
     scores = [r.score for r in found]
     assert scores == sorted(scores, reverse=True)
     assert scores == pytest.approx([score for score, _ in expected])
+
+
+def test_a_route_names_the_networks_its_connectors_belong_to() -> None:
+    """The index's networks of a route are the ones ``route_networks`` reads off its labels."""
+    nodes, ties = random_graph(3)
+    nodes.append(["interreg:7", "Project", 3, 2, None, None, None, [], []])
+    ties += [
+        ["org1", "interreg:7", "PARTNER_IN", "partner"],
+        ["org20", "interreg:7", "PARTNER_IN", "partner"],
+    ]
+    index = RouteIndex.from_rows(nodes, ties)
+    starts = [n[0] for n in nodes if n[1] == "Organisation"][:6]
+    found = list(index.best_routes(starts, set(index.organisations), None, [], 4, fit, TODAY))
+    seen = set()
+    for route in found:
+        uids = index.uids_of(route.nodes)
+        labels = [index.labels[n] for n in route.nodes]
+        assert index.networks_of(route.nodes) == route_networks(labels, uids)
+        seen |= index.networks_of(route.nodes)
+    assert {"Horizon 2020", "Interreg", "EDIH", "ECCP"} <= seen
 
 
 @pytest.mark.parametrize("seed", range(6))
@@ -123,7 +144,7 @@ def test_the_domain_filter_keeps_routes_through_the_domain(seed: int) -> None:
     targets = {index.uids[i] for i in target_ids}
     found = list(index.best_routes(sorted(starts), target_ids, ["tourism"], [], 4, fit, TODAY))
     expected = brute_force(nodes, ties, starts, targets, 4, {"tourism"})
-    assert {r.uids for r in found} == {path for _, path in expected}
+    assert {index.uids_of(r.nodes) for r in found} == {path for _, path in expected}
 
 
 def test_targets_by_organisation_region_and_reach_of_domains() -> None:
@@ -143,12 +164,14 @@ def test_the_cut_at_the_route_limit_does_not_depend_on_the_search_order(seed: in
     whatever order the search found them in."""
     rng = random.Random(seed)
     scores = [0.5, 0.25, 0.25, 0.25, 0.25, 0.125, 0.125]
+    nodes = [[f"org{i}", "Organisation", None, None, None, None, None, [], []] for i in range(17)]
+    nodes += [[f"p{i}", "Project", 2, None, None, None, None, [], []] for i in range(7)]
+    index = RouteIndex.from_rows(nodes, [])
     routes = [
         IndexedRoute(
-            uids=(f"org{i}", f"p{i}", f"org{i + 10}"),
-            labels=("Organisation", "Project", "Organisation"),
-            rels=({"type": "PARTICIPATED_IN"}, {"type": "PARTICIPATED_IN"}),
-            score=score,
+            score,
+            tuple(index.id_of[u] for u in (f"org{i}", f"p{i}", f"org{i + 10}")),
+            (0, 1),
         )
         for i, score in enumerate(scores)
     ]
@@ -156,9 +179,9 @@ def test_the_cut_at_the_route_limit_does_not_depend_on_the_search_order(seed: in
     for _ in range(5):
         level = routes[1:5]
         rng.shuffle(level)
-        found = RouteSearch()
+        found = IndexSearch(index)
         _collect(found, iter([routes[0], *level, *routes[5:]]), None, 3)
-        taken.append([r.uids[0] for r in found.routes])
+        taken.append([index.uids[r.nodes[0]] for r in found.routes])
         assert found.truncated
     assert taken == [["org0", "org1", "org2"]] * 5
 
