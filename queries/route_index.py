@@ -23,6 +23,7 @@ import weakref
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import compress
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -48,6 +49,7 @@ from queries.versioned import DiskCopy, VersionedCache, long_lived
 ORGANISATION = "Organisation"
 MAX_PROJECT_PARTNERS = 100  # projects larger than this are not treated as ties
 _bound_of = itemgetter(0)
+_VECTOR_FROM = 32  # connectors of an organisation from which numpy tests them
 MAX_POPS = 3_000_000  # a safety bound on one search; reaching it marks the answer incomplete
 
 
@@ -181,7 +183,7 @@ class RouteIndex:
             found = these if found is None else found & these
         return set(self.organisations) if found is None else found
 
-    def _distances(self, targets: set[int], depth: int) -> list[int]:
+    def _distances(self, targets: set[int], depth: int) -> NDArray[np.int64]:
         """Hops from each node to the nearest target, ``depth + 1`` beyond ``depth``: a
         breadth-first search over the compressed adjacency, one level at a time."""
         far = depth + 1
@@ -199,8 +201,7 @@ class RouteIndex:
             neighbours = self.indices[offsets]
             distance[neighbours[distance[neighbours] == far]] = hops
             frontier = np.flatnonzero(distance == hops)
-        found: list[int] = distance.tolist()
-        return found
+        return distance
 
     def best_routes(
         self,
@@ -224,7 +225,8 @@ class RouteIndex:
         heap entry, not a hundred, and most extensions are never reached."""
         stats = stats if stats is not None else SearchStats()
         start_ids = {self.id_of[u] for u in starts if u in self.id_of}
-        distance = self._distances(targets, max_hops)
+        distances = self._distances(targets, max_hops)
+        distance: list[int] = distances.tolist()
         wanted = set(domains) if domains is not None else None
         domain_region_set = set(domain_regions)
         is_org = self.is_organisation
@@ -248,7 +250,12 @@ class RouteIndex:
             found = fans.get((node, hops))
             if found is None:
                 reach = max_hops - hops - 1
-                found = [e for e in day.connectors(node) if distance[e[1]] <= reach]
+                every = day.connectors(node)
+                if len(every) < _VECTOR_FROM:
+                    found = [e for e in every if distance[e[1]] <= reach]
+                else:  # a hub: numpy tests its connectors, and often every one leads on
+                    near = distances[day.connector_ids(node)] <= reach
+                    found = every if near.all() else list(compress(every, near.tolist()))
                 fans[(node, hops)] = found
             return found
 
@@ -403,6 +410,7 @@ class _TieStrengths:
         self.strengths: dict[tuple[int, ...], float] = {}
         self.bounds: dict[tuple[int, ...], float] = {}
         self.sorted_connectors: dict[int, list[tuple[float, int, int]]] = {}
+        self.sorted_ids: dict[int, NDArray[np.int64]] = {}
 
     def strength(self, chain: tuple[int, ...]) -> float:
         found = self.strengths.get(chain)
@@ -434,6 +442,14 @@ class _TieStrengths:
             ]
             found.sort(key=_bound_of, reverse=True)
             self.sorted_connectors[node] = found
+        return found
+
+    def connector_ids(self, node: int) -> NDArray[np.int64]:
+        """The connectors of ``connectors(node)``, in its order, as an array."""
+        found = self.sorted_ids.get(node)
+        if found is None:
+            ids = [n for _, n, _ in self.connectors(node)]
+            found = self.sorted_ids[node] = np.array(ids, dtype=np.int64)
         return found
 
 

@@ -14,6 +14,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from queries import route_index
 from queries.networks import route_networks
 from queries.paths import IndexSearch, _collect
 from queries.route_index import MAX_PROJECT_PARTNERS, IndexedRoute, RouteIndex
@@ -100,7 +101,12 @@ def brute_force(
 
 @pytest.mark.parametrize("seed", range(12))
 @pytest.mark.parametrize("max_hops", [2, 4, 6])
-def test_best_first_yields_every_route_in_score_order(seed: int, max_hops: int) -> None:
+@pytest.mark.parametrize("vector_from", [1, 10**9])
+def test_best_first_yields_every_route_in_score_order(
+    seed: int, max_hops: int, vector_from: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whether an organisation's connectors are tested in numpy (hubs) or one by one."""
+    monkeypatch.setattr(route_index, "_VECTOR_FROM", vector_from)
     nodes, ties = random_graph(seed)
     index = RouteIndex.from_rows(nodes, ties)
     starts = {n[0] for n in nodes if n[1] == "Organisation" and n[7] == ["AA11"]}
